@@ -1,0 +1,104 @@
+"""The poll -> handle -> commit loop shared by every consumer role.
+
+Error branches (see :mod:`euradar.errors`): an :class:`InvalidItem` record is dead-lettered with
+its reason by :func:`decode_batch` and the rest of the batch goes on; a :class:`TransientError`
+means no commit: rewind to the committed position and retry with exponential backoff. Anything
+else is a bug: it propagates without a commit, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from euradar.codec import dead_letter_payload, loads_event
+from euradar.errors import InvalidItem, TransientError
+from euradar.models import Event
+from euradar.ports import Bus, Consumer, Message
+from euradar.topics import DEAD_LETTER
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Sequence[tuple[Message, Event]]], None]
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff: base * 2**n seconds, capped."""
+
+    base: float = 0.5
+    cap: float = 30.0
+    attempts: int = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * (2 ** self.attempts))
+        self.attempts += 1
+        return delay
+
+    def reset(self) -> None:
+        self.attempts = 0
+
+
+@dataclass
+class RunStats:
+    batches: int = 0
+    records: int = 0
+    dead: int = 0
+    retries: int = 0
+
+
+def decode_batch(batch: Sequence[Message], bus: Bus, stage: str) -> list[tuple[Message, Event]]:
+    """Decode records into events; poison records go to the dead-letter topic with the reason."""
+    good: list[tuple[Message, Event]] = []
+    for msg in batch:
+        try:
+            good.append((msg, loads_event(msg.value)))
+        except InvalidItem as exc:
+            dead_letter(bus, stage, str(exc), msg)
+    return good
+
+
+def dead_letter(bus: Bus, stage: str, reason: str, msg: Message) -> None:
+    log.error("%s: dead-lettering %s@%s/%s: %s", stage, msg.key, msg.topic, msg.offset, reason)
+    bus.publish(DEAD_LETTER, msg.key or "?", dead_letter_payload(stage, reason, msg.key, msg.value))
+    bus.flush()
+
+
+def run_consumer(consumer: Consumer, bus: Bus, stage: str, handle: Handler, *,
+                 stop: threading.Event | None = None, batch_size: int = 64,
+                 poll_timeout: float = 0.5, until_idle: bool = False,
+                 backoff: Backoff | None = None, stats: RunStats | None = None) -> RunStats:
+    """Run one consumer until ``stop`` is set (or, with ``until_idle``, until nothing is left).
+
+    Commits only after ``handle`` returned for the whole batch.
+    """
+    stop = stop or threading.Event()
+    backoff = backoff or Backoff()
+    stats = stats or RunStats()
+    while not stop.is_set():
+        batch = consumer.poll(batch_size, poll_timeout)
+        if not batch:
+            if until_idle:
+                break
+            continue
+        try:
+            events = decode_batch(batch, bus, stage)
+            stats.dead += len(batch) - len(events)
+            if events:
+                handle(events)
+        except TransientError as exc:
+            delay = backoff.next_delay()
+            stats.retries += 1
+            log.warning("%s: %s; retrying in %.1fs without committing", stage, exc, delay)
+            consumer.rewind()
+            if stop.wait(delay):
+                break
+            continue
+        consumer.commit()
+        backoff.reset()
+        stats.batches += 1
+        stats.records += len(batch)
+    return stats

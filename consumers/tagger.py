@@ -1,0 +1,50 @@
+"""Tagger role (group ``tagger``): items.raw -> theme tags, flags and extracted facts ->
+items.tagged. Publishes with the same key, flushes, and only then lets the runner commit."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Sequence
+
+from euradar.codec import dumps_event
+from euradar.models import Event, Item
+from euradar.ports import Bus, Message
+from euradar.topics import ITEMS_TAGGED
+
+GROUP = "tagger"
+
+
+def _merge(a: list[str], b: list[str]) -> list[str]:
+    return list(dict.fromkeys([*a, *b]))
+
+
+def enrich(item: Item, analysis: dict[str, Any]) -> Item:
+    """Pure: the item with the tagger's findings; source facts win over extracted ones."""
+    return dataclasses.replace(
+        item,
+        lang=item.lang or analysis.get("lang"),
+        themes=analysis.get("themes", []),
+        flags=analysis.get("flags", []),
+        call_ids=_merge(item.call_ids, analysis.get("call_ids", [])),
+        eligibility=_merge(item.eligibility, analysis.get("eligibility", [])),
+        geography=_merge(item.geography, analysis.get("geography", [])),
+    )
+
+
+class TaggerHandler:
+    def __init__(self, bus: Bus, tagger: Any | None = None):
+        if tagger is None:
+            from nlp import get_tagger
+
+            tagger = get_tagger()
+        self.bus = bus
+        self.tagger = tagger
+
+    def __call__(self, events: Sequence[tuple[Message, Event]]) -> None:
+        for msg, event in events:
+            item = event.item
+            analysis = self.tagger.analyse(
+                {"id": item.id, "title": item.title, "text": item.text, "lang": item.lang})
+            tagged = Event(type=event.type, item=enrich(item, analysis), changes=event.changes)
+            self.bus.publish(ITEMS_TAGGED, msg.key, dumps_event(tagged))
+        self.bus.flush()

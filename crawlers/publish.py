@@ -1,0 +1,79 @@
+"""The single exit of every crawl route: normalized items in, bus events out.
+
+For each item: compare its content hash with the last version in the store. Unchanged: nothing
+is published (a re-crawl costs no events). New: a ``new`` event, version 1. Changed: a
+``changed`` event with the next version and the list of what changed. Invalid records go to
+the dead-letter topic with the reason, and the crawl goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from euradar.changes import diff_items
+from euradar.codec import dead_letter_payload, dumps_event
+from euradar.models import Event, Item, utcnow_iso
+from euradar.ports import Bus, Store
+from euradar.topics import DEAD_LETTER, ITEMS_RAW
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class PublishStats:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    dead: int = 0
+
+    @property
+    def events(self) -> int:
+        return self.new + self.changed
+
+
+class Publisher:
+    def __init__(self, bus: Bus, store: Store):
+        self.bus = bus
+        self.store = store
+        self.stats = PublishStats()
+        self._seen_this_run: set[str] = set()
+
+    def publish(self, item: Item) -> Event | None:
+        """Publish ``item`` if it is new or changed; returns the event or None."""
+        item = item.with_hash()
+        if item.id in self._seen_this_run:
+            # Language copies or the same topic on two pages of one crawl: first one wins.
+            self.stats.unchanged += 1
+            return None
+        self._seen_this_run.add(item.id)
+        previous = self.store.last_item(item.id)
+        now = utcnow_iso()
+        if previous is not None and previous.content_hash == item.content_hash:
+            self.stats.unchanged += 1
+            return None
+        if previous is None:
+            item = dataclasses.replace(item, version=1, first_seen=now, fetched_at=now)
+            event = Event(type="new", item=item)
+            self.stats.new += 1
+        else:
+            changes = diff_items(previous, item)
+            item = dataclasses.replace(item, version=previous.version + 1,
+                                       first_seen=previous.first_seen, fetched_at=now)
+            event = Event(type="changed", item=item, changes=changes)
+            self.stats.changed += 1
+        # Publish before recording: if we crash in between, the next crawl publishes again
+        # (at-least-once); consumers are idempotent on (id, version).
+        self.bus.publish(ITEMS_RAW, item.id, dumps_event(event))
+        self.bus.flush()
+        self.store.record_item(item, event.changes)
+        return event
+
+    def dead_letter(self, source: str, reason: str, original: bytes | str | None,
+                    key: str | None = None) -> None:
+        """Put a record that could not be turned into an item on the dead-letter topic."""
+        log.error("source %s: dead-lettered record %s: %s", source, key or "", reason)
+        self.bus.publish(DEAD_LETTER, key or source,
+                         dead_letter_payload("crawl", reason, key, original, source))
+        self.bus.flush()
+        self.stats.dead += 1

@@ -1,0 +1,5 @@
+import sys
+
+from euradar.cli import main
+
+sys.exit(main())

@@ -1,0 +1,128 @@
+"""The runtime: opens the backends named in Settings once and runs the roles on them.
+
+The embedded default and the distributed mode run this same code; only the URLs differ.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from typing import Callable
+
+from euradar import registry
+from euradar.ports import Bus, Index, Notifier, Store
+from euradar.settings import Settings
+from euradar.topics import ITEMS_RAW, ITEMS_TAGGED
+
+log = logging.getLogger(__name__)
+ROLES = ("tagger", "indexer", "alerter")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def schedule_seconds(schedule: str) -> float:
+    """'30m', '6h', '1d' -> seconds."""
+    value, unit = schedule.strip()[:-1], schedule.strip()[-1:]
+    if unit not in _UNITS or not value.replace(".", "", 1).isdigit():
+        raise ValueError(f"schedule {schedule!r}: use a number and s, m, h or d, e.g. '6h'")
+    return float(value) * _UNITS[unit]
+
+
+def is_due(schedule: str, last_attempt: str | None, now: datetime | None = None) -> bool:
+    """A source is due when it was never tried or its period has passed since the last try."""
+    if not last_attempt:
+        return True
+    now = now or datetime.now(timezone.utc)
+    last = datetime.fromisoformat(last_attempt)
+    return (now - last).total_seconds() >= schedule_seconds(schedule)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    bus: Bus
+    index: Index
+    store: Store
+    notifier: Notifier
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Runtime":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(settings=settings, bus=registry.open_bus(settings.bus_url),
+                   index=registry.open_index(settings.index_url),
+                   store=registry.open_store(settings.store_url),
+                   notifier=registry.open_notifier(settings))
+
+    def handler(self, role: str):
+        """The handler and topic of one consumer role."""
+        if role == "tagger":
+            from consumers.tagger import TaggerHandler
+
+            return ITEMS_RAW, TaggerHandler(self.bus)
+        if role == "indexer":
+            from consumers.indexer import IndexerHandler
+
+            return ITEMS_TAGGED, IndexerHandler(self.index)
+        if role == "alerter":
+            from consumers.alerter import AlerterHandler
+
+            return ITEMS_TAGGED, AlerterHandler(self.store, self.notifier)
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+
+    def consume(self, role: str, *, until_idle: bool = False, stop: threading.Event | None = None):
+        """Run one role as its own consumer group (until idle, or until stopped)."""
+        from consumers.runner import run_consumer
+
+        topic, handle = self.handler(role)
+        consumer = self.bus.consumer([topic], group=role)
+        try:
+            return run_consumer(consumer, self.bus, role, handle, until_idle=until_idle,
+                                stop=stop or self._stop)
+        finally:
+            consumer.close()
+
+    def drain(self) -> dict[str, int]:
+        """Run every role until its topic is consumed (embedded one-shot mode)."""
+        return {role: self.consume(role, until_idle=True).records for role in ROLES}
+
+    def crawl(self, names: list[str] | None = None,
+              progress: Callable[[object], None] | None = None) -> list:
+        from crawlers.run import crawl_all
+        from crawlers.sources import load_sources
+
+        sources = load_sources(self.settings.sources_file, self.settings.source_overrides)
+        chosen = [s for s in sources if (s.name in names if names else s.enabled)]
+        return crawl_all(chosen, self.settings, self.bus, self.store, progress=progress)
+
+    def run_forever(self, progress: Callable[[object], None] | None = None,
+                    tick_seconds: float = 30.0) -> None:
+        """Consumers as threads; crawl each enabled source when its schedule says it is due."""
+        from crawlers.run import crawl_all
+        from crawlers.sources import load_sources
+
+        threads = [threading.Thread(target=self.consume, args=(role,), name=role, daemon=True)
+                   for role in ROLES]
+        for t in threads:
+            t.start()
+        sources = [s for s in load_sources(self.settings.sources_file,
+                                           self.settings.source_overrides) if s.enabled]
+        while not self._stop.is_set():
+            due = [s for s in sources
+                   if is_due(s.schedule, self.store.source_state(s.name).last_attempt)]
+            if due:
+                crawl_all(due, self.settings, self.bus, self.store, progress=progress)
+            self._stop.wait(tick_seconds)
+        for t in threads:
+            t.join(timeout=10)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        for part in (self.bus, self.index, self.store):
+            try:
+                part.close()
+            except Exception as exc:  # closing is best effort; report and go on
+                log.warning("closing %s: %s", type(part).__name__, exc)

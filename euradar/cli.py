@@ -1,0 +1,320 @@
+"""``euradar``: the command line. Settings are read once here and passed down.
+
+Human-friendly output by default; ``--json`` where a script would want it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from euradar.errors import ConfigError, EuradarError
+from euradar.settings import Settings, from_env
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
+
+
+def _runtime(args: argparse.Namespace):
+    from euradar.app import Runtime
+
+    return Runtime.open(_settings(args))
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _report_line(report: Any) -> None:
+    """Progress line per crawled source; unreachable sources are said plainly."""
+    r = report
+    if getattr(r, "ok", False):
+        print(f"  ok    {r.source:<22} {r.items_seen:>4} items  {r.new:>3} new  {r.changed:>3} "
+              f"changed  {r.dead:>2} dead-lettered  ({r.duration:.1f}s)", flush=True)
+    else:
+        print(f"  FAIL  {r.source:<22} {r.error}", flush=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    rt = _runtime(args)
+    server = None
+    if not args.no_serve and not args.once:
+        from web.server import start_background
+
+        server = start_background(rt)
+        print(f"web UI and API on {rt.settings.public_url}", flush=True)
+    try:
+        if args.once:
+            print(f"euradar: one cycle on bus={rt.settings.bus_url} index={rt.settings.index_url}",
+                  flush=True)
+            print("crawling sources:", flush=True)
+            reports = rt.crawl(args.source or None, progress=_report_line)
+            print("tagging, indexing and alerting ...", flush=True)
+            drained = rt.drain()
+            failed = [r for r in reports if not r.ok]
+            summary = {"sources": len(reports), "failed_sources": [r.source for r in failed],
+                       "processed": drained, "indexed_total": rt.index.count()}
+            if args.json:
+                _print_json(summary)
+            else:
+                print(f"done: {len(reports) - len(failed)}/{len(reports)} sources ok, "
+                      f"{drained['tagger']} events tagged, index holds {summary['indexed_total']} "
+                      f"items" + (f"; unreachable or failing: {', '.join(summary['failed_sources'])}"
+                                  if failed else ""))
+            return 0
+        signal.signal(signal.SIGTERM, lambda *_: rt.stop())
+        print("euradar running; Ctrl-C stops", flush=True)
+        try:
+            rt.run_forever(progress=_report_line)
+        except KeyboardInterrupt:
+            rt.stop()
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        rt.close()
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    rt = _runtime(args)
+    try:
+        reports = rt.crawl([args.source], progress=None if args.json else _report_line)
+        if not reports:
+            raise ConfigError(f"no source named {args.source!r}; see `euradar sources`")
+        if args.json:
+            _print_json([vars(r) for r in reports])
+        return 0 if all(r.ok for r in reports) else 1
+    finally:
+        rt.close()
+
+
+def cmd_consume(args: argparse.Namespace) -> int:
+    rt = _runtime(args)
+    signal.signal(signal.SIGTERM, lambda *_: rt.stop())
+    try:
+        stats = rt.consume(args.role, until_idle=args.until_idle)
+        print(json.dumps({"role": args.role, "records": stats.records, "dead": stats.dead}))
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        rt.close()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from euradar.ports import Query
+
+    statuses = tuple(args.status or ()) + (("open",) if args.open else ())
+    q = Query(text=" ".join(args.query), themes=tuple(args.theme or ()),
+              kinds=tuple(args.kind or ()), statuses=statuses, langs=tuple(args.lang or ()),
+              sort=args.sort, size=args.limit, page=args.page)
+    rt = _runtime(args)
+    try:
+        page = rt.index.search(q)
+    finally:
+        rt.close()
+    if args.json:
+        _print_json({"total": page.total, "facets": page.facets,
+                     "hits": [{"score": h.score, "highlights": h.highlights, **h.item.to_dict()}
+                              for h in page.hits]})
+        return 0
+    print(f"{page.total} result(s)")
+    for h in page.hits:
+        it = h.item
+        themes = ",".join(it.theme_ids) or "-"
+        deadline = it.next_deadline() or "-"
+        print(f"- [{it.kind}/{it.status or '?'}] {it.title}\n    {it.url}\n"
+              f"    themes {themes}  deadline {deadline[:10]}  source {it.source}  id {it.id}")
+    return 0
+
+
+def cmd_subscribe(args: argparse.Namespace) -> int:
+    from euradar.subscriptions import Subscription
+
+    data: dict[str, Any] = {"name": args.name or args.email, "email": args.email,
+                            "lang": args.lang, "themes": args.theme or [],
+                            "keywords": args.keywords or "", "kinds": args.kind or [],
+                            "frequency": args.frequency}
+    if args.organisation:
+        data["organisation"] = args.organisation
+    if args.id:
+        data["id"] = args.id
+    sub = Subscription.from_dict(data)
+    rt = _runtime(args)
+    try:
+        rt.store.save_subscription(sub)
+    finally:
+        rt.close()
+    if args.json:
+        _print_json(sub.to_dict())
+    else:
+        print(f"saved subscription {sub.id} for {sub.email}")
+    return 0
+
+
+def cmd_subscriptions(args: argparse.Namespace) -> int:
+    rt = _runtime(args)
+    try:
+        subs = rt.store.list_subscriptions()
+    finally:
+        rt.close()
+    if args.json:
+        _print_json([s.to_dict() for s in subs])
+        return 0
+    if not subs:
+        print("no subscriptions; add one with `euradar subscribe --email ...`")
+    for s in subs:
+        print(f"{s.id}  {s.email or s.webhook_url}  themes={','.join(s.themes) or '-'}  "
+              f"keywords={s.keywords or '-'}  kinds={','.join(s.kinds) or '-'}  {s.frequency}")
+    return 0
+
+
+def cmd_unsubscribe(args: argparse.Namespace) -> int:
+    rt = _runtime(args)
+    try:
+        gone = rt.store.delete_subscription(args.id)
+    finally:
+        rt.close()
+    print("deleted" if gone else f"no subscription {args.id}")
+    return 0 if gone else 1
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from crawlers.sources import load_sources
+
+    settings = _settings(args)
+    sources = load_sources(settings.sources_file, settings.source_overrides)
+    from euradar.registry import open_store
+
+    store = open_store(settings.store_url)
+    try:
+        rows = [(s, store.source_state(s.name)) for s in sources]
+    finally:
+        store.close()
+    if args.json:
+        _print_json([{"name": s.name, "kind": s.kind, "route": s.route, "url": s.url,
+                      "enabled": s.enabled, "schedule": s.schedule, **vars(st)} for s, st in rows])
+        return 0
+    for s, st in rows:
+        flag = "on " if s.enabled else "off"
+        health = ("never crawled" if not st.last_attempt else
+                  f"last success {st.last_success or 'never'}, last run {st.last_item_count} "
+                  f"items, {st.items_seen} seen, {st.error_count} errors"
+                  + (f", last error: {st.last_error}" if st.last_error else ""))
+        print(f"[{flag}] {s.name:<22} {s.kind:<6} {s.route:<6} every {s.schedule:<4} {health}")
+    return 0
+
+
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    from euradar.topics import DEAD_LETTER
+
+    rt = _runtime(args)
+    try:
+        if not hasattr(rt.bus, "read_topic"):
+            raise ConfigError("this bus cannot list a topic; use your Kafka tools on "
+                              f"{DEAD_LETTER}")
+        records = [json.loads(m.value) for m in rt.bus.read_topic(DEAD_LETTER, args.limit)]
+    finally:
+        rt.close()
+    if args.json:
+        _print_json(records)
+    else:
+        for r in records:
+            print(f"[{r.get('stage')}] {r.get('source') or ''} {r.get('key')}: {r.get('reason')}")
+        print(f"{len(records)} dead-lettered record(s)")
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from nlp.cli import tag_main
+
+    return tag_main(sys.stdin, sys.stdout)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from nlp.cli import explain_main
+
+    return explain_main(args.rest)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from nlp.cli import eval_main
+
+    return eval_main(args.labels, sys.stdout, as_json=args.json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="euradar", description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", help="where data lives (default ./euradar-data or $EURADAR_DATA_DIR)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help: str, json_flag: bool = True) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        if json_flag:
+            sp.add_argument("--json", action="store_true", help="machine-readable output")
+        return sp
+
+    sp = add("run", cmd_run, "the main job: crawl on schedule, tag, index, alert (and serve the web UI)")
+    sp.add_argument("--once", action="store_true", help="one cycle over every enabled source, then exit")
+    sp.add_argument("--no-serve", action="store_true", help="do not start the web UI and API")
+    sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp = add("crawl", cmd_crawl, "crawl one source now and publish what is new or changed")
+    sp.add_argument("source")
+    sp = add("consume", cmd_consume, "run one consumer role (tagger, indexer, alerter)", json_flag=False)
+    sp.add_argument("role", choices=("tagger", "indexer", "alerter"))
+    sp.add_argument("--until-idle", action="store_true", help="exit when nothing is left to consume")
+    sp = add("search", cmd_search, "search the index")
+    sp.add_argument("query", nargs="*", default=[])
+    sp.add_argument("--theme", action="append", help="T1..T8 (repeatable)")
+    sp.add_argument("--kind", action="append", choices=("call", "tender", "news"))
+    sp.add_argument("--status", action="append", choices=("forthcoming", "open", "closed"))
+    sp.add_argument("--open", action="store_true", help="only open items")
+    sp.add_argument("--lang", action="append")
+    sp.add_argument("--sort", default="relevance", choices=("relevance", "deadline", "first_seen"))
+    sp.add_argument("--limit", type=int, default=20)
+    sp.add_argument("--page", type=int, default=1)
+    sp = add("subscribe", cmd_subscribe, "add or update a subscription")
+    sp.add_argument("--email", required=True)
+    sp.add_argument("--name")
+    sp.add_argument("--id", help="update this subscription")
+    sp.add_argument("--organisation")
+    sp.add_argument("--lang", default="en", choices=("fi", "en", "sv"))
+    sp.add_argument("--theme", action="append")
+    sp.add_argument("--keywords", help='e.g. \'hydrogen OR "wind power" NOT offshore\'')
+    sp.add_argument("--kind", action="append", choices=("call", "tender", "news"))
+    sp.add_argument("--frequency", default="immediate", choices=("immediate", "daily", "weekly"))
+    add("subscriptions", cmd_subscriptions, "list subscriptions")
+    sp = add("unsubscribe", cmd_unsubscribe, "delete a subscription", json_flag=False)
+    sp.add_argument("id")
+    add("sources", cmd_sources, "each source with its health")
+    sp = add("dead-letters", cmd_dead_letters, "records refused, with the reason")
+    sp.add_argument("--limit", type=int, default=200)
+    add("tag", cmd_tag, "tag JSONL from stdin ({id,title,text,lang?}) to JSONL on stdout", json_flag=False)
+    sp = add("explain", cmd_explain, "why a text gets each theme", json_flag=False)
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp = add("eval", cmd_eval, "precision/recall/F1 of the tagger on a labelled JSONL file")
+    sp.add_argument("labels")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except EuradarError as exc:
+        print(f"euradar: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

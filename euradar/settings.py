@@ -1,0 +1,98 @@
+"""Settings, read once from ``EURADAR_*`` environment variables at start-up and then frozen.
+
+No module below the CLI reads the environment; everything gets a :class:`Settings` or plain
+values. Defaults give the embedded mode: SQLite bus, index and store in ``./euradar-data``,
+emails written as .eml files to ``./euradar-data/outbox`` unless an SMTP URL is given.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from euradar.errors import ConfigError
+
+DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "crawlers" / "sources.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("euradar-data")
+    bus_url: str = ""
+    index_url: str = ""
+    store_url: str = ""
+    notifier_url: str = ""  # smtp://host:port or outbox:///dir
+    mail_from: str = "euradar <euradar@localhost>"
+    smtp_user: str | None = field(default=None, repr=False)
+    smtp_password: str | None = field(default=None, repr=False)
+    sources_file: Path = DEFAULT_SOURCES
+    source_overrides: Mapping[str, str] = field(default_factory=dict)  # name -> base URL
+    user_agent: str = "euradar/0.1 (+https://github.com/euradar/euradar; contact: euradar@lapinliitto.fi)"
+    http_timeout: float = 30.0
+    web_host: str = "127.0.0.1"
+    web_port: int = 8765
+    api_token: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+    public_url: str = "http://127.0.0.1:8765"
+    alert_batch_seconds: float = 60.0
+
+    def resolved(self) -> "Settings":
+        """Fill the URLs left empty with the embedded defaults under ``data_dir``."""
+        d = self.data_dir.resolve()
+        return type(self)(**{
+            **self.__dict__,
+            "data_dir": d,
+            "bus_url": self.bus_url or f"sqlite:///{d}/bus.db",
+            "index_url": self.index_url or f"sqlite:///{d}/index.db",
+            "store_url": self.store_url or f"sqlite:///{d}/store.db",
+            "notifier_url": self.notifier_url or f"outbox:///{d}/outbox",
+        })
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read ``EURADAR_*`` variables once. ``overrides`` (from CLI flags) win over the environment.
+
+    ``EURADAR_SOURCE_<NAME>_URL`` points one source somewhere else (tests: a local server).
+    """
+    env = os.environ if env is None else env
+    prefix = "EURADAR_SOURCE_"
+    source_overrides = {
+        k[len(prefix):-len("_URL")].lower(): v
+        for k, v in env.items() if k.startswith(prefix) and k.endswith("_URL") and v
+    }
+    values: dict[str, object] = {
+        "data_dir": Path(env.get("EURADAR_DATA_DIR") or "euradar-data"),
+        "bus_url": env.get("EURADAR_BUS", ""),
+        "index_url": env.get("EURADAR_INDEX", ""),
+        "store_url": env.get("EURADAR_STORE", ""),
+        "notifier_url": env.get("EURADAR_NOTIFIER") or env.get("EURADAR_SMTP_URL", ""),
+        "mail_from": env.get("EURADAR_MAIL_FROM") or Settings.mail_from,
+        "smtp_user": env.get("EURADAR_SMTP_USER") or None,
+        "smtp_password": env.get("EURADAR_SMTP_PASSWORD") or None,
+        "sources_file": Path(env.get("EURADAR_SOURCES_FILE") or DEFAULT_SOURCES),
+        "source_overrides": source_overrides,
+        "user_agent": env.get("EURADAR_USER_AGENT") or Settings.user_agent,
+        "http_timeout": _float(env, "EURADAR_HTTP_TIMEOUT", 30.0),
+        "web_host": env.get("EURADAR_WEB_HOST") or "127.0.0.1",
+        "web_port": int(_float(env, "EURADAR_WEB_PORT", 8765)),
+        "api_token": env.get("EURADAR_API_TOKEN") or None,
+        "webhook_secret": env.get("EURADAR_WEBHOOK_SECRET") or None,
+        "public_url": env.get("EURADAR_PUBLIC_URL") or "",
+        "alert_batch_seconds": _float(env, "EURADAR_ALERT_BATCH_SECONDS", 60.0),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if not values["public_url"]:
+        values["public_url"] = f"http://{values['web_host']}:{values['web_port']}"
+    return Settings(**values).resolved()  # type: ignore[arg-type]

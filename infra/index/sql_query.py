@@ -1,0 +1,74 @@
+"""Pure translation of a :class:`~euradar.ports.Query` into SQLite clauses (unit-tested)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from euradar.ports import Query
+
+# Columns of the ``items`` table that a Query filters on directly.
+_COLUMN_FILTERS = (
+    ("kinds", "kind"),
+    ("statuses", "status"),
+    ("langs", "lang"),
+    ("programmes", "programme"),
+    ("sources", "source"),
+    ("ids", "id"),
+)
+# Multi-valued fields live in ``item_tags(id, field, value)``.
+_TAG_FILTERS = (("themes", "theme"), ("eligibility", "eligibility"))
+
+
+def fts_match(normalized: str) -> str:
+    """Every normalized token must occur (AND), each quoted so FTS5 syntax in user text is inert."""
+    tokens = [t for t in normalized.split() if t]
+    return " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+
+
+def to_sql(query: Query) -> tuple[list[str], list[object]]:
+    """Return WHERE conjuncts over alias ``i`` (items) and their parameters; text is handled apart."""
+    where: list[str] = []
+    params: list[object] = []
+    for attr, column in _COLUMN_FILTERS:
+        values = getattr(query, attr)
+        if values:
+            where.append(f"i.{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    for attr, tag in _TAG_FILTERS:
+        values = getattr(query, attr)
+        if values:
+            where.append(
+                "i.id IN (SELECT id FROM item_tags WHERE field = ? AND value IN "
+                f"({', '.join('?' * len(values))}))"
+            )
+            params.extend([tag, *values])
+    if query.deadline_from or query.deadline_to:
+        # "Has a cut-off in the range": independent of today's date, same as the ES range query.
+        cond = ["field = 'deadline'"]
+        if query.deadline_from:
+            cond.append("value >= ?")
+            params.append(query.deadline_from[:10])
+        if query.deadline_to:
+            cond.append("value <= ?")
+            params.append(query.deadline_to[:10])
+        where.append(f"i.id IN (SELECT id FROM item_tags WHERE {' AND '.join(cond)})")
+    if query.first_seen_from:
+        where.append("substr(i.first_seen, 1, 10) >= ?")
+        params.append(query.first_seen_from[:10])
+    if query.first_seen_to:
+        where.append("substr(i.first_seen, 1, 10) <= ?")
+        params.append(query.first_seen_to[:10])
+    return where, params
+
+
+def order_by(query: Query, has_text: bool, today: date) -> str:
+    """Sort clause. Deadline sort: soonest cut-off on or after today first, none last."""
+    if query.sort == "deadline":
+        day = today.isoformat()  # a date object's isoformat, never user text
+        return ("(SELECT MIN(value) FROM item_tags t WHERE t.id = i.id AND t.field = 'deadline' "
+                f"AND t.value >= '{day}') IS NULL, "
+                "(SELECT MIN(value) FROM item_tags t WHERE t.id = i.id AND t.field = 'deadline' "
+                f"AND t.value >= '{day}'), i.id")
+    if query.sort == "first_seen":
+        return "i.first_seen DESC, i.id"
+    return "score DESC, i.first_seen DESC, i.id" if has_text else "i.first_seen DESC, i.id"

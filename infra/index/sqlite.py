@@ -1,0 +1,148 @@
+"""SqliteIndex: SQLite FTS5 ranked by BM25, the embedded stand-in for Elasticsearch.
+
+Text is normalized in Python (:func:`nlp.normalize.normalize_for_search`) before it reaches
+FTS5, so this index and Elasticsearch search the same normalized tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import date, datetime, timezone
+from typing import Sequence
+
+from euradar.errors import IndexUnavailable
+from euradar.highlight import highlight
+from euradar.models import Item
+from euradar.ports import FACET_FIELDS, Hit, Query, SearchPage
+from infra.index.sql_query import fts_match, order_by, to_sql
+from infra.sqlite_util import connect, path_from_url
+from nlp.normalize import normalize_for_search
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY, doc TEXT NOT NULL, kind TEXT, status TEXT, lang TEXT,
+    programme TEXT, source TEXT, first_seen TEXT
+);
+CREATE TABLE IF NOT EXISTS item_tags (id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS item_tags_id ON item_tags(id);
+CREATE INDEX IF NOT EXISTS item_tags_fv ON item_tags(field, value);
+CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(id UNINDEXED, title, body);
+"""
+_COLUMN_FACETS = ("kind", "status", "lang", "programme", "source")
+_TAG_FACETS = {"themes": "theme", "eligibility": "eligibility"}
+# BM25 column weights: a word in the title says more about the item than one in the body.
+_BM25 = "bm25(items_fts, 0.0, 3.0, 1.0)"
+
+
+def search_fields(item: Item) -> tuple[str, str]:
+    """The normalized title and body both indexes store for full-text search."""
+    body = " ".join([item.text, " ".join(item.call_ids), item.programme or ""])
+    return normalize_for_search(item.title, item.lang), normalize_for_search(body, item.lang)
+
+
+class SqliteIndex:
+    def __init__(self, url: str = "memory://"):
+        self.url = url
+        self._lock = threading.RLock()
+        try:
+            self._conn = connect(path_from_url(url))
+        except sqlite3.Error as exc:
+            raise IndexUnavailable(f"cannot open index {url}: {exc}") from exc
+        self.ensure()
+
+    def ensure(self) -> None:
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
+
+    def upsert(self, items: Sequence[Item]) -> int:
+        rows = [(item, *search_fields(item)) for item in items]  # normalize outside the lock
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                for item, title, body in rows:
+                    self._write(item, title, body)
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise IndexUnavailable(f"upsert failed: {exc}") from exc
+        return len(rows)
+
+    def _write(self, item: Item, title: str, body: str) -> None:
+        c = self._conn
+        c.execute("DELETE FROM items_fts WHERE id = ?", (item.id,))
+        c.execute("DELETE FROM item_tags WHERE id = ?", (item.id,))
+        c.execute(
+            "INSERT OR REPLACE INTO items(id, doc, kind, status, lang, programme, source, first_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (item.id, json.dumps(item.to_dict(), ensure_ascii=False), item.kind, item.status,
+             item.lang, item.programme, item.source, item.first_seen),
+        )
+        c.execute("INSERT INTO items_fts(id, title, body) VALUES (?, ?, ?)", (item.id, title, body))
+        tags = [("theme", t) for t in item.theme_ids] + [("eligibility", e) for e in item.eligibility]
+        tags += [("deadline", d[:10]) for d in item.deadlines]
+        c.executemany("INSERT INTO item_tags(id, field, value) VALUES (?, ?, ?)",
+                      [(item.id, f, v) for f, v in tags])
+
+    def get(self, item_id: str) -> Item | None:
+        with self._lock:
+            row = self._conn.execute("SELECT doc FROM items WHERE id = ?", (item_id,)).fetchone()
+        return Item.from_dict(json.loads(row["doc"])) if row else None
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+    def search(self, query: Query) -> SearchPage:
+        where, params = to_sql(query)
+        normalized = normalize_for_search(query.text, None) if query.text.strip() else ""
+        match = fts_match(normalized)
+        if match:
+            base = f"FROM items_fts JOIN items i ON i.id = items_fts.id WHERE items_fts MATCH ?"
+            params = [match, *params]
+            score = f"-{_BM25}"
+        else:
+            base, score = "FROM items i WHERE 1 = 1", "0.0"
+        if where:
+            base += " AND " + " AND ".join(where)
+        today = datetime.now(timezone.utc).date()
+        order = order_by(query, bool(match), today)
+        size, page = max(1, min(query.size, 500)), max(1, query.page)
+        with self._lock:
+            try:
+                total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
+                rows = self._conn.execute(
+                    f"SELECT i.doc AS doc, {score} AS score {base} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, size, (page - 1) * size],
+                ).fetchall()
+                facets = self._facets(base, params) if query.facets else {}
+            except sqlite3.Error as exc:
+                raise IndexUnavailable(f"search failed: {exc}") from exc
+        wanted = set(normalized.split())
+        hits = []
+        for row in rows:
+            item = Item.from_dict(json.loads(row["doc"]))
+            marks = highlight(item.title + "\n" + item.text, wanted,
+                              lambda w, lang=item.lang: normalize_for_search(w, lang))
+            hits.append(Hit(item=item, score=float(row["score"]), highlights=marks))
+        return SearchPage(total=int(total), hits=hits, facets=facets, page=page, size=size)
+
+    def _facets(self, base: str, params: list[object]) -> dict[str, dict[str, int]]:
+        facets: dict[str, dict[str, int]] = {}
+        for column in _COLUMN_FACETS:
+            rows = self._conn.execute(
+                f"SELECT i.{column} AS v, COUNT(*) AS n {base} AND i.{column} IS NOT NULL "
+                f"GROUP BY i.{column} ORDER BY n DESC, v", params).fetchall()
+            facets[column] = {r["v"]: r["n"] for r in rows}
+        for name, tag in _TAG_FACETS.items():
+            rows = self._conn.execute(
+                f"SELECT t.value AS v, COUNT(*) AS n FROM item_tags t WHERE t.field = ? AND t.id IN "
+                f"(SELECT i.id {base}) GROUP BY t.value ORDER BY n DESC, v", [tag, *params]).fetchall()
+            facets[name] = {r["v"]: r["n"] for r in rows}
+        assert set(facets) == set(FACET_FIELDS)
+        return facets
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

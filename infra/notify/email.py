@@ -1,0 +1,85 @@
+"""Email notifiers: SMTP for real delivery, an outbox directory of .eml files for the embedded
+default (nothing is lost when no mail server is configured; a person can open the files)."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+import time
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from euradar.errors import NotifyError
+from euradar.ports import Notification
+
+
+def build_message(n: Notification, sender: str) -> EmailMessage:
+    """A multipart message: plain text, optional HTML alternative, attachments."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = n.recipient
+    # Subjects come from crawled titles: drop line breaks so no header can be injected.
+    msg["Subject"] = " ".join(n.subject.split())
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="euradar.local")
+    msg.set_content(n.text)
+    if n.html:
+        msg.add_alternative(n.html, subtype="html")
+    for a in n.attachments:
+        maintype, _, subtype = a.content_type.partition("/")
+        msg.add_attachment(a.data, maintype=maintype, subtype=subtype or "octet-stream",
+                           filename=a.filename)
+    return msg
+
+
+class SmtpNotifier:
+    """``smtp://[user@]host:port`` (STARTTLS if offered) or ``smtps://host:port``.
+    The password comes from the environment through Settings, never from the URL."""
+
+    def __init__(self, url: str, sender: str, password: str | None = None, timeout: float = 30.0):
+        parsed = urlparse(url)
+        if parsed.scheme not in ("smtp", "smtps"):
+            raise ValueError(f"not an smtp URL: {url}")
+        self.host = parsed.hostname or "127.0.0.1"
+        self.port = parsed.port or (465 if parsed.scheme == "smtps" else 25)
+        self.tls = parsed.scheme == "smtps"
+        self.user = unquote(parsed.username) if parsed.username else None
+        self.password = password
+        self.sender = sender
+        self.timeout = timeout
+
+    def send(self, n: Notification) -> None:
+        msg = build_message(n, self.sender)
+        try:
+            cls = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
+            with cls(self.host, self.port, timeout=self.timeout) as smtp:
+                if not self.tls and smtp.has_extn("starttls"):
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.user and self.password:
+                    smtp.login(self.user, self.password)
+                smtp.send_message(msg)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise NotifyError(f"{n.recipient} refused: {exc}", transient=False) from exc
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            raise NotifyError(f"SMTP {self.host}:{self.port} failed: {exc}") from exc
+
+
+class OutboxNotifier:
+    """``outbox:///dir``: writes each message as an .eml file (the embedded default)."""
+
+    def __init__(self, url: str, sender: str):
+        self.dir = Path(urlparse(url).path)
+        self.sender = sender
+
+    def send(self, n: Notification) -> None:
+        msg = build_message(n, self.sender)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            safe = "".join(c if c.isalnum() else "_" for c in n.recipient)[:60]
+            path = self.dir / f"{time.time_ns()}_{safe}.eml"
+            path.write_bytes(bytes(msg))
+        except OSError as exc:
+            raise NotifyError(f"cannot write {self.dir}: {exc}") from exc

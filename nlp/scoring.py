@@ -1,0 +1,60 @@
+"""Turn matched term evidence into a 0..1 score per theme.
+
+Per theme, every distinct term contributes its weight (core > normal > weak), multiplied when it
+occurs in the title, with a small bonus for repetitions. Weak (ambiguous) terms count only next
+to other evidence for the same theme or with Arctic/Lapland context. The sum is divided by a
+length factor so that one incidental mention in a long text stays below the threshold, and
+squashed to 0..1 as ``density / (density + half_point)`` (0.5 exactly at ``half_point``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nlp.matching import TermMatch
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Tunable scoring constants (set in config.cfg)."""
+
+    title_factor: float = 2.5
+    repeat_bonus: float = 0.3
+    max_repeats: int = 3
+    length_unit: float = 150.0
+    length_power: float = 0.6
+    half_point: float = 1.4
+    threshold: float = 0.5
+
+
+def theme_scores(
+    matches_by_theme: dict[str, list[tuple[TermMatch, int]]],
+    weights: dict[str, float],
+    title_end: int,
+    word_count: int,
+    has_arctic_context: bool,
+    settings: ScoringSettings,
+) -> dict[str, float]:
+    """Score each theme from its matches, given as (match, start character offset) pairs."""
+    length_factor = (1.0 + word_count / settings.length_unit) ** settings.length_power
+    scores = {}
+    for theme, matches in matches_by_theme.items():
+        has_clear_evidence = any(m.entry.strength != "weak" for m, _ in matches)
+        by_term: dict[str, list[int]] = {}
+        strength_of: dict[str, str] = {}
+        for match, start in matches:
+            term = match.entry.term.lower()
+            by_term.setdefault(term, []).append(start)
+            strength_of[term] = match.entry.strength
+        raw = 0.0
+        for term, starts in by_term.items():
+            strength = strength_of[term]
+            if strength == "weak" and not (has_clear_evidence or has_arctic_context):
+                continue
+            value = weights.get(strength, 1.0)
+            if min(starts) < title_end:
+                value *= settings.title_factor
+            value *= 1.0 + settings.repeat_bonus * min(len(starts) - 1, settings.max_repeats)
+            raw += value
+        density = raw / length_factor
+        scores[theme] = round(density / (density + settings.half_point), 4) if density else 0.0
+    return scores
