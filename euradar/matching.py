@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Union
+from typing import Iterator, Union
 
 from euradar.models import Item
+from euradar.ports import Index, Query
 from euradar.subscriptions import Subscription
 from nlp.normalize import normalize_for_search
 
@@ -119,6 +121,22 @@ def item_tokens(item: Item) -> list[str]:
                                 item.lang).split()
 
 
+@lru_cache(maxsize=1024)
+def _label_key(label: str) -> tuple[str, ...]:
+    """'local authority', 'Local_Authorities' and 'local-authorities' -> one key, so profile
+    authors need not know the tagger's internal group names."""
+    return tuple(normalize_for_search(re.sub(r"[_\-]+", " ", label), None).split())
+
+
+def _label_hits(wanted: list[str], present: list[str]) -> list[str]:
+    keys = {_label_key(w) for w in wanted}
+    return [p for p in present if _label_key(p) in keys]
+
+
+def _fmt_eur(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ") + " EUR"
+
+
 def match(sub: Subscription, item: Item, today: date | None = None) -> list[str]:
     """Reasons the item matches (non-empty list) or [] when it does not.
 
@@ -137,19 +155,21 @@ def match(sub: Subscription, item: Item, today: date | None = None) -> list[str]
         if not any(p.lower() in prog or any(p.lower() in c.lower() for c in item.call_ids)
                    for p in sub.programmes):
             return []
-        reasons.append(f"programme {item.programme}")
+        reasons.append(f"programme {item.programme or ', '.join(item.call_ids)}")
     if sub.eligibility:
-        hit = [e for e in item.eligibility if e in sub.eligibility]
+        hit = _label_hits(sub.eligibility, item.eligibility)
         if not hit:
             return []
         reasons.append("eligible: " + ", ".join(hit))
     if sub.geography:
-        hit = [g for g in item.geography if g in sub.geography]
+        hit = _label_hits(sub.geography, item.geography)
         if not hit:
             return []
         reasons.append("area: " + ", ".join(hit))
-    if sub.min_budget is not None and (item.budget is None or item.budget < sub.min_budget):
-        return []
+    if sub.min_budget is not None:
+        if item.budget is None or item.budget < sub.min_budget:
+            return []
+        reasons.append(f"budget at least {_fmt_eur(sub.min_budget)}")
     if sub.deadline_horizon_days is not None and item.deadlines:
         today = today or datetime.now(timezone.utc).date()
         nxt = item.next_deadline(today)
@@ -163,3 +183,36 @@ def match(sub: Subscription, item: Item, today: date | None = None) -> list[str]
     if not reasons:
         reasons.append("kind " + item.kind if sub.kinds else "all items")
     return reasons
+
+
+PAGE_SIZE = 200
+
+
+def iter_items(index: Index, query: Query) -> Iterator[Item]:
+    """Every item a query finds, page after page (never just the first page)."""
+    page = 1
+    seen = 0
+    while True:
+        result = index.search(dataclasses.replace(query, page=page, size=PAGE_SIZE, facets=False))
+        for hit in result.hits:
+            yield hit.item
+        seen += len(result.hits)
+        if not result.hits or seen >= result.total:
+            return
+        page += 1
+
+
+def preview(sub: Subscription, index: Index, days: int = 30,
+            today: date | None = None) -> list[tuple[Item, list[str]]]:
+    """What ``sub`` would have matched among items first seen in the last ``days`` days,
+    newest first, with the reasons. Read-only: nothing is saved or sent (call it before saving
+    a profile, from the CLI or the web UI)."""
+    today = today or datetime.now(timezone.utc).date()
+    query = Query(first_seen_from=(today - timedelta(days=days)).isoformat(),
+                  first_seen_to=today.isoformat(), sort="first_seen")
+    matched = []
+    for item in iter_items(index, query):
+        reasons = match(sub, item, today)
+        if reasons:
+            matched.append((item, reasons))
+    return matched

@@ -203,4 +203,27 @@ class Store(Protocol):
     def mark_alert_sent(self, sub_id: str, item_id: str, version: int, kind: str) -> None: ...
     def alert_log(self, sub_id: str | None = None) -> list[dict[str, Any]]: ...
 
+    # pending alerts: the per-recipient batching window, durable across crashes
+    def enqueue_alert(self, key: tuple[str, str, int, str], channel: str, address: str,
+                      data: dict[str, Any], queued_at: str) -> bool:
+        """Park a claimed alert until its batch is flushed; idempotent on ``key``."""
+    def due_alert_addresses(self, queued_before: str, now: str) -> list[tuple[str, str]]:
+        """(channel, address) pairs whose oldest pending alert is at least one window old."""
+    def pending_alerts(self, channel: str | None = None,
+                       address: str | None = None) -> list[dict[str, Any]]: ...
+    def complete_alerts(self, keys: Sequence[tuple[str, str, int, str]]) -> None:
+        """Mark the ledger entries sent and delete the pending rows, in one transaction."""
+    def drop_alerts(self, keys: Sequence[tuple[str, str, int, str]]) -> None:
+        """Delete pending rows and release their unsent claims (permanent failure)."""
+    def defer_alerts(self, channel: str, address: str, not_before: str, error: str) -> None: ...
+
+    # digest log: one digest per (email, period)
+    def claim_digest(self, email: str, period: str) -> bool:
+        """True unless that digest was already sent."""
+    def release_digest(self, email: str, period: str) -> None: ...
+    def mark_digest_sent(self, email: str, period: str, items: int) -> None: ...
+    def digest_log(self, email: str | None = None) -> list[dict[str, Any]]: ...
+    def changed_versions(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Item versions > 1 first seen in [since, until), with their recorded changes."""
+
     def close(self) -> None: ...

@@ -2,6 +2,13 @@
 
 A subscription is plain data, validated here with errors that name the field, so the same
 checks serve the CLI, the YAML file kept under version control and the HTTP API.
+
+* who: ``name``, ``email``, ``lang`` (fi|en|sv), ``organisation`` (a municipality; the
+  organisation ``operators`` marks the people who hear about failing or silent sources)
+* what: ``themes``, ``keywords`` (AND/OR/NOT), ``kinds``, ``programmes``, ``eligibility``
+  (e.g. "local authority"), ``geography``, ``min_budget``, ``deadline_horizon_days``
+* how: ``frequency`` immediate|daily|weekly (daily and weekly go to digests), ``email`` and/or
+  ``webhook_url``, and ``reminders``: days before a deadline (default 14 and 3; [] for none)
 """
 
 from __future__ import annotations
@@ -17,8 +24,19 @@ from euradar.models import KINDS
 
 LANGS = ("fi", "en", "sv")
 FREQUENCIES = ("immediate", "daily", "weekly")
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+OPERATORS_ORGANISATION = "operators"
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _THEME = re.compile(r"^T\d+$")
+_LIST_FIELDS = ("themes", "kinds", "programmes", "eligibility", "geography", "reminders")
+
+
+class SubscriptionError(ConfigError):
+    """A subscription is invalid; ``field`` names the culprit (None: the whole entry)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        self.field = field
+        self.reason = message
+        super().__init__(f"{field}: {message}" if field else message)
 
 
 @dataclass
@@ -49,44 +67,86 @@ class Subscription:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Subscription":
+        if not isinstance(data, dict):
+            raise SubscriptionError("a subscription must be a mapping of field: value")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(f"unknown field(s): {', '.join(unknown)}")
+            raise SubscriptionError(f"unknown field (known: {', '.join(sorted(known))})",
+                                    unknown[0])
         data = dict(data)
+        for name in _LIST_FIELDS:
+            # YAML authors write ``themes: T3`` as often as ``themes: [T3]``; both mean one item.
+            if isinstance(data.get(name), (str, int)) and not isinstance(data.get(name), bool):
+                data[name] = [data[name]]
+            if data.get(name) is None and name in data:
+                data[name] = [] if name != "reminders" else [14, 3]
         data.setdefault("id", new_id())
+        data["id"] = str(data["id"])
         if not data.get("name"):
-            data["name"] = data.get("email") or data["id"]
+            data["name"] = data.get("email") or data.get("webhook_url") or data["id"]
+        if data.get("keywords") is None:
+            data["keywords"] = ""
         sub = cls(**data)
         sub.validate()
         return sub
 
+    @property
+    def is_operator(self) -> bool:
+        return (self.organisation or "").strip().lower() == OPERATORS_ORGANISATION
+
     def validate(self) -> None:
-        """Raise ConfigError naming the first wrong field."""
+        """Raise SubscriptionError naming the first wrong field."""
         from euradar.matching import parse_keywords
 
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", self.id):
+            raise SubscriptionError(f"{self.id!r} must be 1-64 letters, digits, '.', '_' or '-'",
+                                    "id")
         if not self.email and not self.webhook_url:
-            raise ConfigError("a subscription needs an email or a webhook_url")
-        if self.email and not _EMAIL.match(self.email):
-            raise ConfigError(f"email: {self.email!r} is not an email address")
-        if self.webhook_url and not re.match(r"^https?://", self.webhook_url):
-            raise ConfigError(f"webhook_url: must start with http:// or https://")
+            raise SubscriptionError("a subscription needs an email or a webhook_url", "email")
+        if self.email and not (isinstance(self.email, str) and _EMAIL.match(self.email)):
+            raise SubscriptionError(f"{self.email!r} is not an email address", "email")
+        if self.webhook_url and not re.match(r"^https?://\S+$", str(self.webhook_url)):
+            raise SubscriptionError("must start with http:// or https://", "webhook_url")
         if self.lang not in LANGS:
-            raise ConfigError(f"lang: must be one of {', '.join(LANGS)}, got {self.lang!r}")
+            raise SubscriptionError(f"must be one of {', '.join(LANGS)}, got {self.lang!r}", "lang")
+        for name in _LIST_FIELDS:
+            if not isinstance(getattr(self, name), list):
+                raise SubscriptionError("must be a list, e.g. [a, b]", name)
+        for name in ("themes", "kinds", "programmes", "eligibility", "geography"):
+            for value in getattr(self, name):
+                if not isinstance(value, str) or not value.strip():
+                    raise SubscriptionError(f"{value!r} must be a non-empty text", name)
         for t in self.themes:
-            if not _THEME.match(str(t)):
-                raise ConfigError(f"themes: {t!r} is not a theme id like T3")
+            if not _THEME.match(t):
+                raise SubscriptionError(f"{t!r} is not a theme id like T3", "themes")
         for k in self.kinds:
             if k not in KINDS:
-                raise ConfigError(f"kinds: {k!r} is not one of {', '.join(KINDS)}")
+                raise SubscriptionError(f"{k!r} is not one of {', '.join(KINDS)}", "kinds")
         if self.frequency not in FREQUENCIES:
-            raise ConfigError(f"frequency: must be one of {', '.join(FREQUENCIES)}")
-        if any(not isinstance(r, int) or r < 0 for r in self.reminders):
-            raise ConfigError("reminders: must be a list of whole days before the deadline")
+            raise SubscriptionError(f"must be one of {', '.join(FREQUENCIES)}, got "
+                                    f"{self.frequency!r}", "frequency")
+        if any(isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= 365
+               for r in self.reminders):
+            raise SubscriptionError("must be whole days before the deadline (0-365), e.g. [14, 3]",
+                                    "reminders")
+        self.reminders = sorted(set(self.reminders), reverse=True)
+        if self.min_budget is not None and (isinstance(self.min_budget, bool) or not isinstance(
+                self.min_budget, (int, float)) or self.min_budget < 0):
+            raise SubscriptionError("must be a non-negative number of euros", "min_budget")
+        if self.deadline_horizon_days is not None and (
+                isinstance(self.deadline_horizon_days, bool)
+                or not isinstance(self.deadline_horizon_days, int)
+                or self.deadline_horizon_days < 0):
+            raise SubscriptionError("must be a whole number of days", "deadline_horizon_days")
+        if not isinstance(self.active, bool):
+            raise SubscriptionError("must be true or false", "active")
+        if not isinstance(self.keywords, str):
+            raise SubscriptionError("must be a text expression", "keywords")
         try:
             parse_keywords(self.keywords)
         except ValueError as exc:
-            raise ConfigError(f"keywords: {exc}") from exc
+            raise SubscriptionError(str(exc), "keywords") from exc
 
 
 def new_id() -> str:

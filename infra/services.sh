@@ -143,7 +143,13 @@ java_for_es() {
 mvn_cmd() {
   local args=(-B -q -Dstyle.color=never)
   [[ -n "${EURADAR_MAVEN_REPO:-}" ]] && args+=("-Dmaven.repo.local=$EURADAR_MAVEN_REPO")
-  mvn "${args[@]}" "$@"
+  # maven's output goes to a log (it is noisy and leaves ANSI resets even in batch mode);
+  # shown only when maven fails.
+  local mlog="$SERVICES_DIR/downloads/maven.log"
+  mkdir -p "$SERVICES_DIR/downloads"
+  if ! mvn "${args[@]}" "$@" >"$mlog" 2>&1; then
+    tail -n 50 "$mlog" >&2; return 1
+  fi
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -318,7 +324,7 @@ while True:
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PID" \
     "$jhome/bin/java" "${jopts[@]}" -cp "$cp" kafka.Kafka "$props" </dev/null >>"$logf" 2>&1 &
   local t0=$SECONDS i
-  for ((i = 0; i < 50 && ! -s "$KAFKA_PID"; i++)); do sleep 0.1; done
+  for ((i = 0; i < 50; i++)); do [[ -s "$KAFKA_PID" ]] && break; sleep 0.1; done
   pid="$(cat "$KAFKA_PID" 2>/dev/null || true)"
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then

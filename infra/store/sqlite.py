@@ -28,7 +28,19 @@ CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_mod
 CREATE TABLE IF NOT EXISTS alert_ledger (
     sub_id TEXT NOT NULL, item_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
     claimed_at TEXT NOT NULL, sent_at TEXT, PRIMARY KEY (sub_id, item_id, version, kind));
+CREATE TABLE IF NOT EXISTS pending_alerts (
+    sub_id TEXT NOT NULL, item_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
+    channel TEXT NOT NULL, address TEXT NOT NULL, data TEXT NOT NULL, queued_at TEXT NOT NULL,
+    not_before TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    PRIMARY KEY (sub_id, item_id, version, kind));
+CREATE INDEX IF NOT EXISTS pending_alerts_address ON pending_alerts(channel, address);
+CREATE TABLE IF NOT EXISTS digest_log (
+    email TEXT NOT NULL, period TEXT NOT NULL, claimed_at TEXT NOT NULL, sent_at TEXT,
+    items INTEGER, PRIMARY KEY (email, period));
+CREATE INDEX IF NOT EXISTS item_versions_seen ON item_versions(seen_at);
 """
+
+AlertKey = tuple[str, str, int, str]
 
 
 class SqliteStore:
@@ -148,6 +160,104 @@ class SqliteStore:
     def alert_log(self, sub_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM alert_ledger" + (" WHERE sub_id = ?" if sub_id else "")
         return [dict(r) for r in self._all(sql + " ORDER BY claimed_at", (sub_id,) if sub_id else ())]
+
+    def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    self._conn.execute(sql, params)
+                self._conn.execute("COMMIT")
+            except sqlite3.Error:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    # pending alerts: the batching window, kept here so that it survives a crash
+    def enqueue_alert(self, key: AlertKey, channel: str, address: str, data: dict[str, Any],
+                      queued_at: str) -> bool:
+        """Park a claimed alert until its recipient's batch is flushed. Idempotent on ``key``:
+        a redelivered bus batch enqueues nothing new. True when it was not queued before."""
+        return self._run(
+            "INSERT OR IGNORE INTO pending_alerts(sub_id, item_id, version, kind, channel, address,"
+            " data, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (*key, channel, address, json.dumps(data, ensure_ascii=False, default=str),
+             queued_at)) > 0
+
+    def due_alert_addresses(self, queued_before: str, now: str) -> list[tuple[str, str]]:
+        """(channel, address) whose oldest pending alert was queued at or before
+        ``queued_before`` and that are not backing off after a failed delivery."""
+        rows = self._all(
+            "SELECT channel, address FROM pending_alerts GROUP BY channel, address "
+            "HAVING MIN(queued_at) <= ? AND COALESCE(MAX(not_before), '') <= ? "
+            "ORDER BY MIN(queued_at)", (queued_before, now))
+        return [(r["channel"], r["address"]) for r in rows]
+
+    def pending_alerts(self, channel: str | None = None,
+                       address: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM pending_alerts", []
+        if channel is not None:
+            sql += " WHERE channel = ? AND address = ?"
+            params = [channel, address]
+        rows = self._all(sql + " ORDER BY queued_at, item_id", params)
+        return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+    def complete_alerts(self, keys: Sequence[AlertKey]) -> None:
+        """After a delivery: mark the ledger entries sent and forget the pending rows, at once."""
+        now = utcnow_iso()
+        statements: list[tuple[str, Sequence[Any]]] = []
+        for key in keys:
+            statements.append(("UPDATE alert_ledger SET sent_at = ? WHERE sub_id = ? AND "
+                               "item_id = ? AND version = ? AND kind = ?", (now, *key)))
+            statements.append(("DELETE FROM pending_alerts WHERE sub_id = ? AND item_id = ? AND "
+                               "version = ? AND kind = ?", key))
+        self._transaction(statements)
+
+    def drop_alerts(self, keys: Sequence[AlertKey]) -> None:
+        """Give up on pending alerts (permanent failure): forget them and release the claims."""
+        statements: list[tuple[str, Sequence[Any]]] = []
+        for key in keys:
+            statements.append(("DELETE FROM pending_alerts WHERE sub_id = ? AND item_id = ? AND "
+                               "version = ? AND kind = ?", key))
+            statements.append(("DELETE FROM alert_ledger WHERE sub_id = ? AND item_id = ? AND "
+                               "version = ? AND kind = ? AND sent_at IS NULL", key))
+        self._transaction(statements)
+
+    def defer_alerts(self, channel: str, address: str, not_before: str, error: str) -> None:
+        """A transient failure: keep the batch, retry it after ``not_before``."""
+        self._run("UPDATE pending_alerts SET not_before = ?, attempts = attempts + 1, "
+                  "last_error = ? WHERE channel = ? AND address = ?",
+                  (not_before, error[:500], channel, address))
+
+    # digest log: one digest per person and period, so a re-run sends nothing twice
+    def claim_digest(self, email: str, period: str) -> bool:
+        """True unless the digest for (email, period) was already sent."""
+        with self._lock:
+            self._conn.execute("INSERT OR IGNORE INTO digest_log(email, period, claimed_at) "
+                               "VALUES (?, ?, ?)", (email, period, utcnow_iso()))
+            row = self._conn.execute("SELECT sent_at FROM digest_log WHERE email = ? AND "
+                                     "period = ?", (email, period)).fetchone()
+        return row["sent_at"] is None
+
+    def release_digest(self, email: str, period: str) -> None:
+        self._run("DELETE FROM digest_log WHERE email = ? AND period = ? AND sent_at IS NULL",
+                  (email, period))
+
+    def mark_digest_sent(self, email: str, period: str, items: int) -> None:
+        self._run("UPDATE digest_log SET sent_at = ?, items = ? WHERE email = ? AND period = ?",
+                  (utcnow_iso(), items, email, period))
+
+    def digest_log(self, email: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM digest_log" + (" WHERE email = ?" if email else "")
+        return [dict(r) for r in self._all(sql + " ORDER BY claimed_at", (email,) if email else ())]
+
+    def changed_versions(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Versions after the first recorded with ``since <= seen_at < until`` (ISO strings),
+        with their changes: what the digest's "changed" section is made of."""
+        rows = self._all("SELECT id, version, seen_at, changes FROM item_versions WHERE "
+                         "version > 1 AND seen_at >= ? AND seen_at < ? ORDER BY seen_at",
+                         (since, until))
+        return [{"id": r["id"], "version": r["version"], "seen_at": r["seen_at"],
+                 "changes": json.loads(r["changes"])} for r in rows]
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,16 @@
+"""Scrapy spiders, one class per source *type*; a source picks one with ``spider = "..."``."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+SPIDER_CLASSES = {
+    "ft_portal": "crawlers.spiders.ft_portal:FtPortalSpider",
+    "ted": "crawlers.spiders.ted:TedSpider",
+    "listing": "crawlers.spiders.listing:ListingSpider",
+}
+
+
+def spider_class(name: str) -> type:
+    module, _, cls = SPIDER_CLASSES[name].partition(":")
+    return getattr(import_module(module), cls)

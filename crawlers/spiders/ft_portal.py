@@ -1,0 +1,156 @@
+"""EU Funding & Tenders Portal search API (SEDIA) spider.
+
+``POST <url>&pageSize=N&pageNumber=P`` with a multipart body whose parts are JSON *files*
+(``query``, ``languages``, ``sort``): the API answers HTTP 500 when they are sent as plain form
+fields. Pages are read one after the other (the API caps pageSize at 100) until ``totalResults``
+is covered, then the language copies and versions are collapsed to one record per identifier and
+each open/forthcoming call is enriched from its ``topicDetails/<id>.json``. A topic whose search
+record did not change since the last crawl (same fingerprint) is not fetched again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import uuid
+from typing import Any, Iterator
+from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawlers import ft_parse
+from crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure
+from euradar.errors import InvalidItem
+from euradar.models import Item
+
+
+def multipart_body(parts: dict[str, Any]) -> tuple[bytes, str]:
+    """Encode ``{name: json-serializable}`` as multipart/form-data file parts of type JSON."""
+    boundary = "euradar" + uuid.uuid4().hex
+    chunks = []
+    for name, value in parts.items():
+        chunks.append(
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"blob\"\r\n"
+            f"Content-Type: application/json\r\n\r\n".encode() + json.dumps(value).encode() + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
+
+
+def build_query(options: dict[str, Any]) -> dict[str, Any]:
+    must = [{"terms": {"type": list(options.get("types", ["1", "2", "8"]))}},
+            {"terms": {"status": list(options.get("statuses", ["31094501", "31094502"]))}}]
+    for field, values in (options.get("extra_terms") or {}).items():
+        must.append({"terms": {field: list(values)}})
+    return {"bool": {"must": must}}
+
+
+class FtPortalSpider(SourceSpider):
+    name = "ft_portal"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.page_size = min(int(self.option("page_size", 100)), 100)
+        self.results: list[dict[str, Any]] = []
+        self.total_results: int | None = None
+
+    def page_request(self, page: int) -> Request:
+        parts = urlsplit(self.source.url)
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if k not in ("pageSize", "pageNumber")]
+        query += [("pageSize", str(self.page_size)), ("pageNumber", str(page))]
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="*"), ""))
+        body, content_type = multipart_body({
+            "query": build_query(dict(self.source.options)),
+            "languages": list(self.option("languages", ["en"])),
+            "sort": {"field": self.option("sort_field", "startDate"),
+                     "order": self.option("sort_order", "DESC")},
+        })
+        return Request(url, method="POST", body=body, headers={"Content-Type": content_type,
+                                                               "Accept": "application/json"},
+                       callback=self.parse_page, errback=self.on_fatal_error,
+                       meta={"page": page, "handle_httpstatus_all": True}, dont_filter=True)
+
+    async def start(self):  # Scrapy >= 2.13 entry point
+        yield self.page_request(1)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        page = response.meta["page"]
+        if not self.check_listing(response, "json"):
+            return
+        try:
+            envelope = json.loads(response.text)
+            results = ft_parse.records(envelope)
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.fail(f"{response.url} page {page}: not a search API response: {exc}")
+            return
+        self.results.extend(results)
+        total = envelope.get("totalResults") if isinstance(envelope, dict) else None
+        if isinstance(total, int):
+            self.total_results = total
+        pages = math.ceil((self.total_results or 0) / self.page_size)
+        max_pages = int(self.option("max_pages", 50))
+        if pages > max_pages:
+            self.warn(f"totalResults {self.total_results} needs {pages} pages; reading only {max_pages}")
+            pages = max_pages
+        if results and page < pages:
+            yield self.page_request(page + 1)
+            return
+        yield from self.finish()
+
+    def finish(self) -> Iterator[Any]:
+        kept, broken = ft_parse.collapse(self.results)
+        if self.total_results is not None and len(self.results) < self.total_results:
+            # The API drops documents lacking the sort field from sorted results.
+            self.warn(f"collected {len(self.results)} records but totalResults says "
+                      f"{self.total_results}; some documents were not returned")
+        for result in broken:
+            yield DeadRecord("record has no identifier", json.dumps(result, ensure_ascii=False)[:20000],
+                             result.get("reference"))
+        for result in kept:
+            try:
+                item = ft_parse.record_to_item(result, self.source.name, self.source.kind,
+                                               self.option("topic_page"), self.today)
+            except InvalidItem as exc:
+                yield DeadRecord(str(exc), json.dumps(result, ensure_ascii=False)[:20000],
+                                 result.get("reference"))
+                continue
+            yield from self.with_details(item)
+
+    def with_details(self, item: Item) -> Iterator[Any]:
+        template = self.option("details_url")
+        if not template or item.kind != "call" or item.status == "closed":
+            yield item
+            return
+        previous = self.store.last_item(item.id)
+        if (previous is not None and previous.extra.get("fingerprint") == item.extra["fingerprint"]
+                and previous.extra.get("details") in (True, "absent")):
+            # Same search record as last time: the stored version already holds the details.
+            status = ft_parse.resolve_status(previous.extra.get("source_status"), previous.opening_date,
+                                             previous.deadlines, self.today)
+            yield dataclasses.replace(previous, status=status)
+            return
+        identifier = item.id.removeprefix("ft:")
+        yield Request(template.format(id=identifier.lower()), callback=self.parse_details,
+                      errback=self.details_failed, cb_kwargs={"item": item},
+                      meta={"handle_httpstatus_list": [404, 410]})
+
+    def parse_details(self, response: Response, item: Item) -> Iterator[Any]:
+        if response.status in (404, 410):
+            # Most topics have no stored detail file on a test server, and some none live.
+            item.extra["details"] = "absent"
+            yield item
+            return
+        try:
+            ft_parse.enrich_with_details(item, json.loads(response.text), self.today)
+        except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
+            self.warn(f"{item.id}: topic details unusable ({exc}); keeping the search record")
+            item.extra["details"] = f"unusable: {exc}"[:200]
+        yield item
+
+    def details_failed(self, failure: Failure) -> Iterator[Any]:
+        item = failure.request.cb_kwargs["item"]
+        self.warn(f"{item.id}: topic details failed: {describe_failure(failure)}")
+        item.extra["details"] = "failed"
+        yield item

@@ -1,0 +1,113 @@
+"""Scrapy plumbing: conditional GET, retry with backoff, and the pipeline into Publisher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Request, Response
+
+from crawlers.publish import Publisher
+from crawlers.spiders.base import DeadRecord
+from euradar.errors import InvalidItem
+from euradar.models import Item
+
+log = logging.getLogger(__name__)
+
+
+class ConditionalGetMiddleware:
+    """Sends If-None-Match/If-Modified-Since for requests with ``meta["conditional"]``.
+
+    New validators are only saved when the crawl finished without a fatal error: saving them
+    earlier could make the next crawl skip (304) a page whose items were never published.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.pending: dict[str, tuple[str | None, str | None]] = {}
+        from scrapy import signals
+
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ConditionalGetMiddleware":
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if request.method != "GET" or not request.meta.get("conditional"):
+            return None
+        etag, last_modified = self.crawler.spider.store.validators(request.url)
+        if etag:
+            request.headers["If-None-Match"] = etag
+        if last_modified:
+            request.headers["If-Modified-Since"] = last_modified
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("conditional") and response.status == 200:
+            etag = response.headers.get("ETag")
+            last_modified = response.headers.get("Last-Modified")
+            if etag or last_modified:
+                self.pending[request.url] = (etag.decode("latin-1") if etag else None,
+                                             last_modified.decode("latin-1") if last_modified else None)
+        return response
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if reason != "finished" or spider.fatal_errors:
+            return
+        for url, (etag, last_modified) in self.pending.items():
+            spider.store.save_validators(url, etag, last_modified)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry, but waiting ``RETRY_BACKOFF_BASE * 2**attempt`` seconds before each
+    retry, so a struggling EU server is not hammered (the stock middleware retries at once)."""
+
+    def _delay(self, request: Request) -> float:
+        base = self.crawler.settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        return base * 2 ** request.meta.get("retry_times", 0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._delay(request))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._delay(request))
+        return result
+
+
+class PublishPipeline:
+    """Every item and dead record a spider yields goes through the one Publisher."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "PublishPipeline":
+        return cls(crawler)
+
+    @property
+    def publisher(self) -> Publisher:
+        return self.crawler.spider.publisher
+
+    def process_item(self, item: Any) -> Any:
+        spider = self.crawler.spider
+        if isinstance(item, DeadRecord):
+            self.publisher.dead_letter(spider.source.name, item.reason, item.original, item.key)
+            return item
+        if not isinstance(item, Item):
+            self.publisher.dead_letter(spider.source.name, f"spider produced {type(item).__name__}",
+                                       repr(item)[:2000])
+            return item
+        try:
+            self.publisher.publish(item)
+        except InvalidItem as exc:
+            self.publisher.dead_letter(spider.source.name, str(exc), repr(item.to_dict())[:5000], item.id)
+        return item

@@ -1,0 +1,128 @@
+"""spaCy pipeline components (registered factories) for the euradar theme tagger.
+
+Pipeline on a blank multi-language tokenizer, in this order:
+  euradar_langid       -> doc._.lang (dominant), doc._.langs (all present; 2+ means mixed)
+  euradar_normalizer   -> doc._.keys: {lang: [normalised key per token]}
+  euradar_term_matcher -> doc._.matches: [TermMatch] after context rules
+  euradar_theme_scorer -> doc._.theme_scores {theme: 0..1}, doc._.themes (assigned ids)
+
+Documents are ``title + "\\n" + text``: the first newline marks the end of the title, whose
+evidence weighs more. A given language can be passed in ``doc.user_data["lang_hint"]``.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.langid import LANGS, detect_from_words
+from nlp.matching import ContextRuleSet, TermIndex, keep_longest, token_key
+from nlp.scoring import ScoringSettings, theme_scores
+from nlp.taxonomy import load_taxonomy
+
+for _name, _default in (("lang", None), ("langs", None), ("keys", None), ("matches", None),
+                        ("theme_scores", None), ("themes", None), ("title_end", 0)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+class LanguageIdentifier:
+    """Sets doc._.lang from the hint, or from function words and letter patterns."""
+
+    def __init__(self, default_lang: str):
+        self.default_lang = default_lang
+
+    def __call__(self, doc: Doc) -> Doc:
+        hint = doc.user_data.get("lang_hint")
+        words = [t.lower_ for t in doc if t.is_alpha]
+        dominant, present = detect_from_words(words, self.default_lang)
+        if hint in LANGS:
+            dominant = hint
+            present = [hint, *[lang for lang in present if lang != hint]]
+        doc._.lang, doc._.langs = dominant, present
+        return doc
+
+
+class Normalizer:
+    """Computes the per-token keys for each language whose terms will be matched."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        texts = [t.text for t in doc]
+        # English terms are always matched too: Finnish and Swedish texts quote English names.
+        langs = dict.fromkeys([*doc._.langs, "en"])
+        doc._.keys = {lang: [token_key(text, lang) for text in texts] for lang in langs}
+        return doc
+
+
+class TermMatcher:
+    """Matches taxonomy terms per language and applies the context rules."""
+
+    def __init__(self, taxonomy_path: str):
+        taxonomy = load_taxonomy(taxonomy_path or None)
+        self.indexes = {lang: TermIndex(taxonomy, lang) for lang in LANGS}
+        self.rules = ContextRuleSet(taxonomy)
+
+    def __call__(self, doc: Doc) -> Doc:
+        is_word = [t.is_alpha or (t.text.isalnum() and not t.like_num) or ("-" in t.text and any(c.isalpha() for c in t.text)) for t in doc]
+        is_number = [t.like_num for t in doc]
+        matches = []
+        for lang, keys in doc._.keys.items():
+            for match in self.indexes[lang].match(keys, is_word):
+                if not self.rules.blocks(match, lang, keys, is_word, is_number):
+                    matches.append(match)
+        doc._.matches = keep_longest(matches)
+        return doc
+
+
+class ThemeScorer:
+    """Scores themes from the matches and assigns those at or above the threshold."""
+
+    def __init__(self, taxonomy_path: str, settings: ScoringSettings):
+        self.taxonomy = load_taxonomy(taxonomy_path or None)
+        self.settings = settings
+
+    def __call__(self, doc: Doc) -> Doc:
+        newline = doc.text.find("\n")
+        doc._.title_end = max(newline, 0)
+        by_theme: dict[str, list] = {theme: [] for theme in self.taxonomy.theme_ids}
+        has_arctic = False
+        for match in doc._.matches:
+            if match.entry.kind == "theme":
+                by_theme[match.entry.group].append((match, doc[match.start_token].idx))
+            elif match.entry.kind in ("geography",) or (match.entry.kind == "flag" and match.entry.group in ("arctic", "sami")):
+                has_arctic = True
+        word_count = sum(1 for t in doc if t.is_alpha)
+        scores = theme_scores(by_theme, self.taxonomy.term_weights, doc._.title_end, word_count, has_arctic, self.settings)
+        doc._.theme_scores = scores
+        doc._.themes = [theme for theme, score in scores.items() if score >= self.settings.threshold]
+        return doc
+
+
+@Language.factory("euradar_langid", default_config={"default_lang": "en"})
+def make_language_identifier(nlp: Language, name: str, default_lang: str) -> LanguageIdentifier:
+    """Factory for the language identifier (fi/sv/en, mixed)."""
+    return LanguageIdentifier(default_lang)
+
+
+@Language.factory("euradar_normalizer")
+def make_normalizer(nlp: Language, name: str) -> Normalizer:
+    """Factory for the stem/compound-aware normaliser."""
+    return Normalizer()
+
+
+@Language.factory("euradar_term_matcher", default_config={"taxonomy_path": ""})
+def make_term_matcher(nlp: Language, name: str, taxonomy_path: str) -> TermMatcher:
+    """Factory for the taxonomy term matcher with context rules."""
+    return TermMatcher(taxonomy_path)
+
+
+@Language.factory(
+    "euradar_theme_scorer",
+    default_config={"taxonomy_path": "", "title_factor": 2.5, "repeat_bonus": 0.3, "max_repeats": 3,
+                    "length_unit": 150.0, "length_power": 0.6, "half_point": 1.4, "threshold": 0.5},
+)
+def make_theme_scorer(nlp: Language, name: str, taxonomy_path: str, title_factor: float, repeat_bonus: float,
+                      max_repeats: int, length_unit: float, length_power: float, half_point: float,
+                      threshold: float) -> ThemeScorer:
+    """Factory for the evidence-to-score component."""
+    settings = ScoringSettings(title_factor, repeat_bonus, max_repeats, length_unit, length_power, half_point, threshold)
+    return ThemeScorer(taxonomy_path, settings)

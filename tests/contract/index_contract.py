@@ -1,0 +1,117 @@
+"""What every Index backend guarantees. Subclass with an ``index`` fixture (empty, ensured)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from euradar.ports import Query
+from tests.contract.sample_items import sample_items
+
+
+def _ids(page) -> list[str]:
+    return [h.item.id for h in page.hits]
+
+
+class IndexContract:
+    @pytest.fixture
+    def index(self):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @pytest.fixture
+    def loaded(self, index):
+        index.upsert(sample_items())
+        return index
+
+    def test_index_upsert_is_idempotent(self, index):
+        items = sample_items()
+        assert index.upsert(items) == len(items)
+        index.upsert(items)
+        assert index.count() == len(items)
+
+    def test_index_get_returns_the_item(self, loaded):
+        item = loaded.get("ft:SMP-COSME-2024-CLUSTER-01")
+        assert item is not None and item.title == "Euroclusters for Europe's recovery"
+        assert item.deadlines == ["2024-06-20", "2024-11-20"]
+        assert loaded.get("nope") is None
+
+    def test_index_text_search_uses_stems(self, loaded):
+        page = loaded.search(Query(text="recycled textile"))
+        assert _ids(page) == ["ft:HORIZON-CL6-2026-01-CIRCBIO-07"]
+
+    def test_index_finnish_inflections_and_compounds_match(self, loaded):
+        for query in ("testaus", "testauksen", "talvitestaus"):
+            assert "url:lapinliitto-1" in _ids(loaded.search(Query(text=query))), query
+
+    def test_index_all_words_must_match(self, loaded):
+        assert loaded.search(Query(text="hydrogen textile")).total == 0
+
+    def test_index_filters_combine(self, loaded):
+        assert _ids(loaded.search(Query(themes=("T8",)))) == ["ft:SMP-COSME-2024-CLUSTER-01"]
+        assert set(_ids(loaded.search(Query(kinds=("news",))))) == {"url:presscorner-1",
+                                                                   "url:lapinliitto-1"}
+        assert _ids(loaded.search(Query(kinds=("call",), statuses=("closed",)))) == [
+            "ft:SMP-COSME-2024-CLUSTER-01"]
+        assert _ids(loaded.search(Query(langs=("sv",)))) == ["ted:123456-2026"]
+        assert _ids(loaded.search(Query(eligibility=("local-authority",)))) == [
+            "ft:HORIZON-CL6-2026-01-CIRCBIO-07"]
+        assert set(_ids(loaded.search(Query(themes=("T1", "T3"))))) == {
+            "ft:HORIZON-CL6-2026-01-CIRCBIO-07", "url:presscorner-1"}
+        assert loaded.search(Query(text="cluster", themes=("T1",))).total == 0
+
+    def test_index_deadline_and_first_seen_ranges(self, loaded):
+        page = loaded.search(Query(deadline_from="2024-11-01", deadline_to="2024-11-30"))
+        assert _ids(page) == ["ft:SMP-COSME-2024-CLUSTER-01"]
+        page = loaded.search(Query(first_seen_from="2026-07-01", first_seen_to="2026-08-31"))
+        assert set(_ids(page)) == {"url:presscorner-1", "url:lapinliitto-1"}
+
+    def test_index_sort_by_deadline_puts_the_soonest_upcoming_first(self, index):
+        today = date.today()
+        soon, later, past = (today + timedelta(days=d) for d in (5, 40, -10))
+        items = sample_items()
+        items[0] = dataclasses.replace(items[0], deadlines=[later.isoformat()])
+        items[4] = dataclasses.replace(items[4], deadlines=[past.isoformat(), soon.isoformat()])
+        index.upsert(items)
+        page = index.search(Query(sort="deadline"))
+        assert _ids(page)[:2] == ["ted:123456-2026", "ft:HORIZON-CL6-2026-01-CIRCBIO-07"]
+
+    def test_index_sort_by_first_seen_newest_first(self, loaded):
+        page = loaded.search(Query(sort="first_seen"))
+        assert _ids(page)[0] == "ted:123456-2026"
+
+    def test_index_paging(self, loaded):
+        seen = []
+        for p in (1, 2, 3):
+            page = loaded.search(Query(sort="first_seen", page=p, size=2))
+            assert page.total == 5
+            seen += _ids(page)
+        assert len(seen) == 5 and len(set(seen)) == 5
+
+    def test_index_facets_count_the_matching_set(self, loaded):
+        page = loaded.search(Query(kinds=("call", "news")))
+        assert page.facets["kind"] == {"call": 2, "news": 2}
+        assert page.facets["themes"] == {"T1": 1, "T3": 1, "T4": 1, "T8": 1}
+        assert page.facets["lang"] == {"en": 3, "fi": 1}
+        assert page.facets["eligibility"] == {"sme": 2, "local-authority": 1}
+
+    def test_index_upsert_replaces_the_previous_version(self, loaded):
+        item = loaded.get("url:presscorner-1")
+        loaded.upsert([dataclasses.replace(item, title="Commission funds solar farms", version=2)])
+        assert loaded.search(Query(text="hydrogen valleys")).total == 0
+        assert _ids(loaded.search(Query(text="solar"))) == ["url:presscorner-1"]
+        assert loaded.get("url:presscorner-1").version == 2
+
+    def test_index_highlights_mark_matches_and_escape_hostile_text(self, index):
+        item = dataclasses.replace(sample_items()[2], id="url:x",
+                                   title="<script>alert(1)</script> hydrogen funding")
+        index.upsert([item])
+        hit = index.search(Query(text="hydrogen")).hits[0]
+        joined = " ".join(hit.highlights)
+        assert "<mark>hydrogen</mark>" in joined.lower()
+        assert "<script>" not in joined and "&lt;script&gt;" in joined
+
+    def test_index_query_syntax_in_user_text_is_inert(self, loaded):
+        for text in ('"unbalanced', "AND OR NOT", "title:(x", "*", "NEAR(a b)", "-"):
+            loaded.search(Query(text=text))  # must not raise

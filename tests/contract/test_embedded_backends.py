@@ -1,0 +1,58 @@
+"""The contract suites on the embedded backends."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.bus.memory import MemoryBus
+from infra.bus.sqlite import SqliteBus
+from infra.index.sqlite import SqliteIndex
+from tests.contract.bus_contract import BusContract
+from tests.contract.index_contract import IndexContract
+from tests.contract.store_contract import StoreContract
+
+
+class TestMemoryBus(BusContract):
+    @pytest.fixture
+    def bus(self):
+        return MemoryBus()
+
+
+class TestSqliteBus(BusContract):
+    @pytest.fixture
+    def bus(self, tmp_path):
+        b = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
+        yield b
+        b.close()
+
+
+class TestSqliteIndexInMemory(IndexContract):
+    @pytest.fixture
+    def index(self):
+        return SqliteIndex("memory://")
+
+
+class TestSqliteIndexOnDisk(IndexContract):
+    @pytest.fixture
+    def index(self, tmp_path):
+        i = SqliteIndex(f"sqlite:///{tmp_path}/index.db")
+        yield i
+        i.close()
+
+
+class TestSqliteStoreOnDisk(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path):
+        from infra.store.sqlite import SqliteStore
+
+        s = SqliteStore(f"sqlite:///{tmp_path}/store.db")
+        yield s
+        s.close()
+
+
+class TestSqliteStoreInMemory(StoreContract):
+    @pytest.fixture
+    def store(self):
+        from infra.store.sqlite import SqliteStore
+
+        return SqliteStore("memory://")

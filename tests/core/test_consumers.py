@@ -1,0 +1,146 @@
+"""The consumer loop: commit after the side effect, dead-letter poison, retry transient faults."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+
+import pytest
+
+from consumers.alerter import AlerterHandler
+from consumers.indexer import IndexerHandler
+from consumers.runner import Backoff, run_consumer
+from euradar.codec import dumps_event
+from euradar.errors import IndexUnavailable
+from euradar.models import Event
+from euradar.subscriptions import Subscription
+from euradar.topics import DEAD_LETTER, ITEMS_TAGGED
+from infra.bus.sqlite import SqliteBus
+from infra.index.sqlite import SqliteIndex
+from infra.notify.email import SmtpNotifier
+from infra.store.sqlite import SqliteStore
+from tests.contract.sample_items import sample_items
+from tests.support.smtp import SmtpServer, body_text
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL at one exact point; BaseException so no handler swallows it."""
+
+
+class CrashOnFirstCommit:
+    """Wraps a real consumer: the first commit dies before reaching the bus."""
+
+    def __init__(self, inner):
+        self.inner, self.crashed = inner, False
+
+    def poll(self, *a, **kw):
+        return self.inner.poll(*a, **kw)
+
+    def rewind(self):
+        self.inner.rewind()
+
+    def close(self):
+        self.inner.close()
+
+    def commit(self):
+        if not self.crashed:
+            self.crashed = True
+            raise Crash()
+        self.inner.commit()
+
+
+def _publish_tagged(bus, items):
+    for item in items:
+        bus.publish(ITEMS_TAGGED, item.id, dumps_event(Event("new", item)))
+
+
+def test_alerter_killed_between_send_and_commit_sends_no_duplicate(tmp_path, smtp):
+    bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
+    store = SqliteStore(f"sqlite:///{tmp_path}/store.db")
+    store.save_subscription(Subscription.from_dict({"id": "all", "email": "eu@kemi.fi"}))
+    items = sample_items()
+    _publish_tagged(bus, items)
+    notifier = SmtpNotifier(smtp.url, "euradar@test")
+
+    consumer = CrashOnFirstCommit(bus.consumer([ITEMS_TAGGED], "alerter"))
+    with pytest.raises(Crash):
+        run_consumer(consumer, bus, "alerter", AlerterHandler(store, notifier), until_idle=True)
+    assert len(smtp.wait_for(1)) == 1  # the side effect happened, the commit did not
+
+    # restart: the whole batch is redelivered, the ledger says it was sent
+    restarted = bus.consumer([ITEMS_TAGGED], "alerter")
+    stats = run_consumer(restarted, bus, "alerter", AlerterHandler(store, notifier), until_idle=True)
+    assert stats.records == len(items)
+    assert len(smtp.messages) == 1
+    text = body_text(smtp.messages[0])
+    for item in items:
+        assert item.title in text  # nothing lost: every item is in the one mail
+    assert bus.consumer([ITEMS_TAGGED], "alerter").poll(10, 0.1) == []
+
+
+def test_poison_record_is_dead_lettered_and_the_rest_processed(tmp_path):
+    bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
+    index = SqliteIndex("memory://")
+    good = sample_items()[:2]
+    _publish_tagged(bus, good[:1])
+    bus.publish(ITEMS_TAGGED, "broken", b'{"schema": "euradar.event/1", "type": "new", "item": {"id"')
+    _publish_tagged(bus, good[1:])
+    stats = run_consumer(bus.consumer([ITEMS_TAGGED], "indexer"), bus, "indexer",
+                         IndexerHandler(index), until_idle=True)
+    assert stats.dead == 1 and index.count() == 2
+    dead = [json.loads(m.value) for m in bus.read_topic(DEAD_LETTER)]
+    assert dead[0]["stage"] == "indexer" and dead[0]["key"] == "broken"
+    assert "JSON" in dead[0]["reason"] and dead[0]["original"].startswith('{"schema"')
+
+
+class FlakyIndex:
+    """The real index behind a switch that makes it refuse writes (an ES outage)."""
+
+    def __init__(self, inner, failures):
+        self.inner, self.failures = inner, failures
+
+    def upsert(self, items):
+        if self.failures:
+            self.failures -= 1
+            raise IndexUnavailable("HTTP 503 from the index")
+        return self.inner.upsert(items)
+
+
+def test_transient_failure_backs_off_without_commit_then_resumes(tmp_path):
+    bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
+    index = SqliteIndex("memory://")
+    _publish_tagged(bus, sample_items())
+    stats = run_consumer(bus.consumer([ITEMS_TAGGED], "indexer"), bus, "indexer",
+                         IndexerHandler(FlakyIndex(index, failures=3)), until_idle=True,
+                         backoff=Backoff(base=0.01))
+    assert stats.retries == 3 and index.count() == 5
+
+
+def test_indexer_keeps_the_latest_version_of_a_batch():
+    index = SqliteIndex("memory://")
+    item = sample_items()[0]
+    v2 = dataclasses.replace(item, version=2, title="Renamed topic")
+    from euradar.ports import Message
+
+    IndexerHandler(index)([(Message(ITEMS_TAGGED, item.id, b"", 1), Event("new", item)),
+                           (Message(ITEMS_TAGGED, item.id, b"", 2), Event("changed", v2))])
+    assert index.get(item.id).title == "Renamed topic"
+
+
+def test_stop_event_ends_a_running_consumer(tmp_path):
+    bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
+    stop = threading.Event()
+    t = threading.Thread(target=run_consumer, args=(bus.consumer([ITEMS_TAGGED], "x"), bus, "x",
+                                                    lambda events: None), kwargs={"stop": stop})
+    t.start()
+    stop.set()
+    t.join(timeout=5)
+    assert not t.is_alive()

@@ -1,0 +1,300 @@
+"""Interface text in English and Finnish, and human labels for theme and eligibility ids.
+
+The interface language is chosen per request with ``?lang=fi|en`` (default English). Labels of
+themes, flags and eligibility groups come from ``nlp/taxonomy.yaml`` so the web UI, alerts and
+the tagger name a theme the same way; an id without a label is shown as is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+UI_LANGS = ("en", "fi")
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "app_name": "euradar",
+        "tagline": "EU funding calls, tenders and news for Lapland",
+        "search": "Search",
+        "search_label": "Search calls, tenders and news",
+        "search_placeholder": "e.g. hydrogen, kiertotalous, \"wind power\"",
+        "results": "{n} results",
+        "no_results": "Nothing matches this search. Remove a filter or try other words.",
+        "filters": "Filters",
+        "apply_filters": "Apply filters",
+        "clear_filters": "Clear all",
+        "sort": "Sort by",
+        "sort_relevance": "Relevance",
+        "sort_deadline": "Closest deadline",
+        "sort_first_seen": "Newest first",
+        "facet_kind": "Type",
+        "facet_status": "Status",
+        "facet_lang": "Language",
+        "facet_programme": "Programme",
+        "facet_themes": "Theme",
+        "facet_eligibility": "Who can apply",
+        "facet_source": "Source",
+        "deadline_range": "Deadline between",
+        "first_seen_range": "First seen between",
+        "from": "from",
+        "to": "to",
+        "kind_call": "Call", "kind_tender": "Tender", "kind_news": "News",
+        "status_open": "Open", "status_forthcoming": "Forthcoming", "status_closed": "Closed",
+        "lang_en": "English", "lang_fi": "Finnish", "lang_sv": "Swedish",
+        "days_left": "{n} days left",
+        "one_day_left": "1 day left",
+        "closes_today": "closes today",
+        "deadline_passed": "deadline passed",
+        "no_deadline": "no deadline",
+        "deadline": "Deadline",
+        "deadlines": "Deadlines",
+        "why_matched": "Why it matched",
+        "evidence": "theme evidence",
+        "page_of": "Page {page} of {pages}",
+        "previous": "Previous",
+        "next": "Next",
+        "export_csv": "Download CSV",
+        "export_ics": "Add deadlines to calendar (.ics)",
+        "switch_lang": "Suomeksi",
+        "item": "Item",
+        "all_fields": "Details",
+        "history": "Version history",
+        "no_history": "No earlier versions recorded.",
+        "version": "Version",
+        "seen_at": "Seen",
+        "changes": "What changed",
+        "first_version": "first version seen",
+        "provenance": "Provenance",
+        "source": "Source",
+        "url": "Address",
+        "first_seen": "First seen",
+        "fetched_at": "Fetched",
+        "content_hash": "Content hash",
+        "programme": "Programme",
+        "call_ids": "Call identifiers",
+        "opening_date": "Opens",
+        "status": "Status",
+        "budget": "Budget",
+        "eligibility": "Who can apply",
+        "type_of_action": "Type of action",
+        "documents": "Documents",
+        "published": "Published",
+        "language": "Language",
+        "themes": "Themes",
+        "flags": "Flags",
+        "geography": "Area",
+        "kind": "Type",
+        "text": "Text",
+        "open_original": "Open the original",
+        "back_to_search": "Back to search",
+        "not_found": "Not found",
+        "item_not_found": "No item has the id {id}.",
+        "subscriptions": "Subscriptions",
+        "new_subscription": "New subscription",
+        "edit_subscription": "Edit subscription",
+        "no_subscriptions": "No subscriptions yet.",
+        "name": "Name",
+        "email": "Email",
+        "organisation": "Organisation",
+        "keywords": "Keywords",
+        "keywords_help": "Words and \"quoted phrases\" with AND, OR, NOT and parentheses.",
+        "kinds": "Types",
+        "programmes": "Programmes (comma separated)",
+        "min_budget": "Minimum budget (EUR)",
+        "deadline_horizon": "Only deadlines within (days)",
+        "frequency": "How often",
+        "freq_immediate": "Immediately", "freq_daily": "Daily digest", "freq_weekly": "Weekly digest",
+        "alert_lang": "Language of the messages",
+        "active": "Active",
+        "token": "API token",
+        "token_help": "Needed to save. Remembered in this browser after the first save.",
+        "save": "Save",
+        "preview": "Preview",
+        "preview_days": "Preview over the last (days)",
+        "preview_title": "Would have matched {n} items in the last {days} days",
+        "saved": "Subscription saved.",
+        "delete": "Delete",
+        "deleted": "Subscription deleted.",
+        "error": "Please fix the following",
+        "sources": "Sources",
+        "skip_to_results": "Skip to results",
+        "edit": "Edit",
+    },
+    "fi": {
+        "app_name": "euradar",
+        "tagline": "EU-rahoitushaut, hankinnat ja uutiset Lapille",
+        "search": "Hae",
+        "search_label": "Hae rahoitushakuja, hankintoja ja uutisia",
+        "search_placeholder": "esim. vety, kiertotalous, \"tuulivoima\"",
+        "results": "{n} tulosta",
+        "no_results": "Haulla ei löytynyt mitään. Poista jokin rajaus tai kokeile muita sanoja.",
+        "filters": "Rajaukset",
+        "apply_filters": "Käytä rajauksia",
+        "clear_filters": "Tyhjennä",
+        "sort": "Järjestys",
+        "sort_relevance": "Osuvuus",
+        "sort_deadline": "Lähin määräaika",
+        "sort_first_seen": "Uusimmat ensin",
+        "facet_kind": "Tyyppi",
+        "facet_status": "Tila",
+        "facet_lang": "Kieli",
+        "facet_programme": "Ohjelma",
+        "facet_themes": "Teema",
+        "facet_eligibility": "Kuka voi hakea",
+        "facet_source": "Lähde",
+        "deadline_range": "Määräaika välillä",
+        "first_seen_range": "Ensi kertaa nähty välillä",
+        "from": "alkaen",
+        "to": "asti",
+        "kind_call": "Rahoitushaku", "kind_tender": "Hankinta", "kind_news": "Uutinen",
+        "status_open": "Avoinna", "status_forthcoming": "Tulossa", "status_closed": "Päättynyt",
+        "lang_en": "englanti", "lang_fi": "suomi", "lang_sv": "ruotsi",
+        "days_left": "{n} päivää jäljellä",
+        "one_day_left": "1 päivä jäljellä",
+        "closes_today": "päättyy tänään",
+        "deadline_passed": "määräaika umpeutunut",
+        "no_deadline": "ei määräaikaa",
+        "deadline": "Määräaika",
+        "deadlines": "Määräajat",
+        "why_matched": "Miksi tämä osui",
+        "evidence": "teeman perusteet",
+        "page_of": "Sivu {page} / {pages}",
+        "previous": "Edellinen",
+        "next": "Seuraava",
+        "export_csv": "Lataa CSV",
+        "export_ics": "Määräajat kalenteriin (.ics)",
+        "switch_lang": "In English",
+        "item": "Kohde",
+        "all_fields": "Tiedot",
+        "history": "Versiohistoria",
+        "no_history": "Aiempia versioita ei ole tallennettu.",
+        "version": "Versio",
+        "seen_at": "Nähty",
+        "changes": "Mikä muuttui",
+        "first_version": "ensimmäinen nähty versio",
+        "provenance": "Alkuperä",
+        "source": "Lähde",
+        "url": "Osoite",
+        "first_seen": "Ensi kertaa nähty",
+        "fetched_at": "Haettu",
+        "content_hash": "Sisällön tiiviste",
+        "programme": "Ohjelma",
+        "call_ids": "Haun tunnisteet",
+        "opening_date": "Avautuu",
+        "status": "Tila",
+        "budget": "Budjetti",
+        "eligibility": "Kuka voi hakea",
+        "type_of_action": "Toimen tyyppi",
+        "documents": "Asiakirjat",
+        "published": "Julkaistu",
+        "language": "Kieli",
+        "themes": "Teemat",
+        "flags": "Liputukset",
+        "geography": "Alue",
+        "kind": "Tyyppi",
+        "text": "Teksti",
+        "open_original": "Avaa alkuperäinen",
+        "back_to_search": "Takaisin hakuun",
+        "not_found": "Ei löytynyt",
+        "item_not_found": "Tunnisteella {id} ei löydy kohdetta.",
+        "subscriptions": "Tilaukset",
+        "new_subscription": "Uusi tilaus",
+        "edit_subscription": "Muokkaa tilausta",
+        "no_subscriptions": "Ei vielä tilauksia.",
+        "name": "Nimi",
+        "email": "Sähköposti",
+        "organisation": "Organisaatio",
+        "keywords": "Hakusanat",
+        "keywords_help": "Sanoja ja \"lainausmerkeissä olevia ilmauksia\"; AND, OR, NOT ja sulut.",
+        "kinds": "Tyypit",
+        "programmes": "Ohjelmat (pilkuin eroteltuna)",
+        "min_budget": "Vähimmäisbudjetti (EUR)",
+        "deadline_horizon": "Vain määräajat seuraavan (päivää)",
+        "frequency": "Kuinka usein",
+        "freq_immediate": "Heti", "freq_daily": "Päivittäin koosteena",
+        "freq_weekly": "Viikoittain koosteena",
+        "alert_lang": "Viestien kieli",
+        "active": "Käytössä",
+        "token": "API-avain",
+        "token_help": "Tarvitaan tallentamiseen. Selain muistaa sen ensimmäisen tallennuksen jälkeen.",
+        "save": "Tallenna",
+        "preview": "Esikatsele",
+        "preview_days": "Esikatsele viimeiset (päivää)",
+        "preview_title": "Olisi osunut {n} kohteeseen viimeisten {days} päivän aikana",
+        "saved": "Tilaus tallennettu.",
+        "delete": "Poista",
+        "deleted": "Tilaus poistettu.",
+        "error": "Korjaa seuraavat",
+        "sources": "Lähteet",
+        "skip_to_results": "Siirry tuloksiin",
+        "edit": "Muokkaa",
+    },
+}
+
+
+def pick_lang(raw: str | None) -> str:
+    return raw if raw in UI_LANGS else "en"
+
+
+def translator(lang: str):
+    """``t("days_left", n=3)`` in the chosen language; an unknown key shows itself (visible in
+    review) rather than crashing a page."""
+    table = TEXT[pick_lang(lang)]
+
+    def t(key: str, **values: object) -> str:
+        text = table.get(key) or TEXT["en"].get(key) or key
+        return text.format(**values) if values else text
+
+    return t
+
+
+def countdown(deadline: str | None, today: date, lang: str) -> tuple[str, str]:
+    """("12 days left", css class) for a deadline; the class marks urgency for the eye."""
+    t = translator(lang)
+    if not deadline:
+        return t("no_deadline"), "none"
+    try:
+        days = (date.fromisoformat(deadline[:10]) - today).days
+    except ValueError:
+        return deadline, "none"
+    if days < 0:
+        return t("deadline_passed"), "passed"
+    if days == 0:
+        return t("closes_today"), "urgent"
+    text = t("one_day_left") if days == 1 else t("days_left", n=days)
+    return text, "urgent" if days <= 7 else ("soon" if days <= 30 else "later")
+
+
+@lru_cache(maxsize=1)
+def _taxonomy_labels() -> dict[str, dict[str, dict[str, str]]]:
+    """{"themes"|"flags"|"eligibility": {id: {lang: label}}}, read once from the taxonomy file.
+    Reading it must never take a page down: without it, ids are shown instead of labels."""
+    try:
+        import yaml
+
+        from nlp.taxonomy import DEFAULT_TAXONOMY_PATH
+
+        data = yaml.safe_load(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8")) or {}
+    except Exception:  # noqa: BLE001 - labels are cosmetic
+        return {"themes": {}, "flags": {}, "eligibility": {}}
+    return {section: {key: dict((value or {}).get("labels") or {})
+                      for key, value in (data.get(section) or {}).items()}
+            for section in ("themes", "flags", "eligibility")}
+
+
+def label(section: str, key: str, lang: str) -> str:
+    """Human label of a theme/flag/eligibility id in ``lang``, falling back to English, then the id."""
+    labels = _taxonomy_labels().get(section, {}).get(key, {})
+    return labels.get(lang) or labels.get("en") or key
+
+
+def facet_value_label(field: str, value: str, lang: str) -> str:
+    """How a facet value is shown: themes with their label, kinds and statuses translated."""
+    if field == "themes":
+        return f"{value} {label('themes', value, lang)}"
+    if field == "eligibility":
+        return label("eligibility", value, lang)
+    if field in ("kind", "status", "lang"):
+        return translator(lang)(f"{field}_{value}") if f"{field}_{value}" in TEXT["en"] else value
+    return value
