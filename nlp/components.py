@@ -25,6 +25,15 @@ for _name, _default in (("lang", None), ("langs", None), ("keys", None), ("match
         Doc.set_extension(_name, default=_default)
 
 
+def _token_table(doc: Doc) -> list[tuple[str, bool, bool]]:
+    """(text, is_alpha, like_num) per token, computed once by the language identifier."""
+    table = doc.user_data.get("token_table")
+    if table is None or len(table) != len(doc):
+        table = [(t.text, t.is_alpha, t.like_num) for t in doc]
+        doc.user_data["token_table"] = table
+    return table
+
+
 class LanguageIdentifier:
     """Sets doc._.lang from the hint, or from function words and letter patterns."""
 
@@ -33,7 +42,10 @@ class LanguageIdentifier:
 
     def __call__(self, doc: Doc) -> Doc:
         hint = doc.user_data.get("lang_hint")
-        words = [t.lower_ for t in doc if t.is_alpha]
+        # One pass over the tokens for all components: iterating a Doc is the costliest step.
+        table = [(t.text, t.is_alpha, t.like_num) for t in doc]
+        doc.user_data["token_table"] = table
+        words = [text.lower() for text, alpha, _ in table if alpha]
         dominant, present = detect_from_words(words, self.default_lang)
         if hint in LANGS:
             dominant = hint
@@ -46,7 +58,7 @@ class Normalizer:
     """Computes the per-token keys for each language whose terms will be matched."""
 
     def __call__(self, doc: Doc) -> Doc:
-        texts = [t.text for t in doc]
+        texts = [row[0] for row in _token_table(doc)]
         # English terms are always matched too: Finnish and Swedish texts quote English names.
         langs = dict.fromkeys([*doc._.langs, "en"])
         doc._.keys = {lang: [token_key(text, lang) for text in texts] for lang in langs}
@@ -62,8 +74,9 @@ class TermMatcher:
         self.rules = ContextRuleSet(taxonomy)
 
     def __call__(self, doc: Doc) -> Doc:
-        is_word = [t.is_alpha or (t.text.isalnum() and not t.like_num) or ("-" in t.text and any(c.isalpha() for c in t.text)) for t in doc]
-        is_number = [t.like_num for t in doc]
+        table = _token_table(doc)
+        is_word = [alpha or (not number and any(c.isalpha() for c in text)) for text, alpha, number in table]
+        is_number = [number for _, _, number in table]
         matches = []
         for lang, keys in doc._.keys.items():
             for match in self.indexes[lang].match(keys, is_word):
@@ -90,7 +103,7 @@ class ThemeScorer:
                 by_theme[match.entry.group].append((match, doc[match.start_token].idx))
             elif match.entry.kind in ("geography",) or (match.entry.kind == "flag" and match.entry.group in ("arctic", "sami")):
                 has_arctic = True
-        word_count = sum(1 for t in doc if t.is_alpha)
+        word_count = sum(1 for _, alpha, _ in _token_table(doc) if alpha)
         scores = theme_scores(by_theme, self.taxonomy.term_weights, doc._.title_end, word_count, has_arctic, self.settings)
         doc._.theme_scores = scores
         doc._.themes = [theme for theme, score in scores.items() if score >= self.settings.threshold]
@@ -117,8 +130,8 @@ def make_term_matcher(nlp: Language, name: str, taxonomy_path: str) -> TermMatch
 
 @Language.factory(
     "euradar_theme_scorer",
-    default_config={"taxonomy_path": "", "title_factor": 2.5, "repeat_bonus": 0.3, "max_repeats": 3,
-                    "length_unit": 150.0, "length_power": 0.6, "half_point": 1.4, "threshold": 0.5},
+    default_config={"taxonomy_path": "", "title_factor": 2.0, "repeat_bonus": 0.2, "max_repeats": 3,
+                    "length_unit": 100.0, "length_power": 0.7, "half_point": 2.5, "threshold": 0.5},
 )
 def make_theme_scorer(nlp: Language, name: str, taxonomy_path: str, title_factor: float, repeat_bonus: float,
                       max_repeats: int, length_unit: float, length_power: float, half_point: float,

@@ -17,12 +17,12 @@ from nlp.matching import TermMatch
 class ScoringSettings:
     """Tunable scoring constants (set in config.cfg)."""
 
-    title_factor: float = 2.5
-    repeat_bonus: float = 0.3
+    title_factor: float = 2.0
+    repeat_bonus: float = 0.2
     max_repeats: int = 3
-    length_unit: float = 150.0
-    length_power: float = 0.6
-    half_point: float = 1.4
+    length_unit: float = 100.0
+    length_power: float = 0.7
+    half_point: float = 2.5
     threshold: float = 0.5
 
 
