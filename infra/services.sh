@@ -152,6 +152,13 @@ mvn_cmd() {
   fi
 }
 
+need() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || { err "'$c' is required but not installed (apt-get install $c)"; return 1; }
+  done
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # pid alive and its command line contains $2 (guards against a recycled pid)
@@ -202,7 +209,7 @@ fetch_kafka() {
   if [[ -f "$KAFKA_LIBS/.complete" ]]; then
     log "kafka $KAFKA_VERSION already fetched ($KAFKA_LIBS)"; return 0
   fi
-  command -v mvn >/dev/null || { err "mvn not found (apt-get install maven)"; return 1; }
+  need mvn unzip || return 1
   log "fetching kafka_2.13:$KAFKA_VERSION + runtime deps + log4j2 $LOG4J2_VERSION from Maven Central"
   local tmp="$KAFKA_LIBS.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
@@ -224,14 +231,14 @@ fetch_kafka() {
   fi
   rm -rf "$KAFKA_LIBS"; mkdir -p "$(dirname "$KAFKA_LIBS")"; mv "$tmp" "$KAFKA_LIBS"
   touch "$KAFKA_LIBS/.complete"
-  log "kafka: $(ls "$KAFKA_LIBS"/*.jar | wc -l) jars in $KAFKA_LIBS"
+  log "kafka: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $KAFKA_LIBS"
 }
 
 fetch_es() {
   if [[ -f "$ES_ZIP_DIR/.complete" ]]; then
     log "elasticsearch $ES_VERSION already fetched ($ES_ZIP)"; return 0
   fi
-  command -v mvn >/dev/null || { err "mvn not found (apt-get install maven)"; return 1; }
+  need mvn unzip || return 1
   log "fetching org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip from Maven Central"
   # Only some 9.x versions of the integ-test-zip are published (seen: 9.0.0, 9.0.8, 9.1.0, 9.1.5,
   # 9.2.0, 9.2.4, 9.3.2; not 9.3.0) and they have no .pom: maven warns and still downloads the zip.
@@ -286,6 +293,7 @@ start_kafka() {
   if pid="$(running_pid "$KAFKA_PID" "$KAFKA_MATCH")"; then
     log "kafka already running (pid $pid, 127.0.0.1:$KAFKA_PORT) - nothing to do"; return 0
   fi
+  need "${PYTHON:-python3}" setsid || return 1
   [[ -f "$KAFKA_LIBS/.complete" ]] || fetch_kafka
   local p
   for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
@@ -318,9 +326,12 @@ while True:
   fi
 
   log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (java: $jhome)"
+  # keep the previous run's log (kafka.log.1) but start clean so failure output is this run's
+  [[ -f "$logf" ]] && mv -f "$logf" "$logf.1"
   : >"$logf"
   # setsid: own session, so the broker survives the caller's terminal/process group going away.
   # The inner shell writes its own pid and then execs java, so the pid file names the JVM itself.
+  # shellcheck disable=SC2016  # $$ and $1 are meant for the inner shell
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PID" \
     "$jhome/bin/java" "${jopts[@]}" -cp "$cp" kafka.Kafka "$props" </dev/null >>"$logf" 2>&1 &
   local t0=$SECONDS i
@@ -397,7 +408,7 @@ start_es() {
   for p in "$ES_PORT" "$ES_TRANSPORT_PORT"; do
     if port_open "$p"; then err "port 127.0.0.1:$p is already in use by another process; elasticsearch not started"; return 1; fi
   done
-  command -v curl >/dev/null || { err "curl is required"; return 1; }
+  need curl unzip timeout setsid || return 1
   local jhome; jhome="$(java_for_es)"
   ensure_es_user
   local d; d="$(es_dir)"
@@ -415,6 +426,8 @@ start_es() {
   [[ $EUID -eq 0 ]] && chown -R "$ES_USER:" "$d"
   local espid="$d/elasticsearch.pid" out="$logs/launcher.log" mainlog="$logs/euradar.log"
   rm -f "$espid"
+  # marker to tell whether ES wrote its main log during *this* start (else it is a stale one)
+  local mark="$RUN_DIR/elasticsearch.starting"; touch "$mark"
 
   local runas=() who; who="$(id -un)"
   if [[ $EUID -eq 0 ]]; then runas=(runuser -u "$ES_USER" --); who="$ES_USER"; fi
@@ -430,7 +443,9 @@ start_es() {
       "${runas[@]}" "$home/bin/elasticsearch" -d -p "$espid" </dev/null >"$out" 2>&1 ) || rc=$?
   if [[ $rc -ne 0 ]]; then
     err "elasticsearch launcher failed (exit $rc); last 50 lines of $out and $mainlog:"
-    tail -n 50 "$out" >&2; [[ -f "$mainlog" ]] && tail -n 50 "$mainlog" >&2
+    tail -n 50 "$out" >&2
+    if [[ "$mainlog" -nt "$mark" ]]; then tail -n 50 "$mainlog" >&2; fi
+    rm -f "$mark"
     [[ -f "$espid" ]] && { pid="$(cat "$espid")"; pid_matches "$pid" "$ES_MATCH" && stop_pid elasticsearch "$pid"; }
     return 1
   fi
@@ -438,7 +453,7 @@ start_es() {
   if ! pid_matches "$pid" "$ES_MATCH"; then
     err "elasticsearch did not stay up; last 50 lines of $mainlog:"; tail -n 50 "$mainlog" >&2 || true; return 1
   fi
-  echo "$pid" >"$ES_PID"
+  echo "$pid" >"$ES_PID"; rm -f "$mark"
   until es_health; do
     if ! kill -0 "$pid" 2>/dev/null; then
       err "elasticsearch exited during startup; last 50 lines of $mainlog:"; tail -n 50 "$mainlog" >&2 || true
