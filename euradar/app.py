@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -73,8 +73,13 @@ class Runtime:
 
     def consume(self, role: str, *, until_idle: bool = False, stop: threading.Event | None = None):
         """Run one role as its own consumer group (until idle, or until stopped)."""
-        from consumers.runner import run_consumer
+        from consumers.runner import RunStats, run_consumer
 
+        if role == "alerter":  # batches per recipient within a window, relays operator events
+            from consumers.alerter import run_alerter
+
+            records = run_alerter(self, stop=stop or self._stop, until_idle=until_idle)
+            return RunStats(records=records)
         topic, handle = self.handler(role)
         consumer = self.bus.consumer([topic], group=role)
         try:
@@ -108,7 +113,12 @@ class Runtime:
             t.start()
         sources = [s for s in load_sources(self.settings.sources_file,
                                            self.settings.source_overrides) if s.enabled]
+        last_daily: date | None = None
         while not self._stop.is_set():
+            today = datetime.now(timezone.utc).date()
+            if today != last_daily:
+                self.daily_jobs(today)
+                last_daily = today
             due = [s for s in sources
                    if is_due(s.schedule, self.store.source_state(s.name).last_attempt)]
             if due:
@@ -116,6 +126,20 @@ class Runtime:
             self._stop.wait(tick_seconds)
         for t in threads:
             t.join(timeout=10)
+
+    def daily_jobs(self, today: date) -> None:
+        """Deadline reminders and daily digests every day, weekly digests on Mondays. Each is
+        recorded in the store, so running them again the same day or week sends nothing."""
+        from consumers.digest import send_digests
+        from consumers.reminders import send_reminders
+        from infra.notify.webhook import WebhookNotifier
+
+        webhook = WebhookNotifier(self.settings.webhook_secret, self.bus,
+                                  timeout=self.settings.http_timeout)
+        send_reminders(self.store, self.index, self.notifier, webhook, today)
+        send_digests(self.store, self.index, self.notifier, "daily", today)
+        if today.weekday() == 0:
+            send_digests(self.store, self.index, self.notifier, "weekly", today)
 
     def stop(self) -> None:
         self._stop.set()

@@ -250,7 +250,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="euradar", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="euradar", description="euradar: a radar of EU funding calls, tenders and EU-network news for Lapland")
     p.add_argument("--data-dir", help="where data lives (default ./euradar-data or $EURADAR_DATA_DIR)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = p.add_subparsers(dest="command", required=True)
@@ -302,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("rest", nargs=argparse.REMAINDER)
     sp = add("eval", cmd_eval, "precision/recall/F1 of the tagger on a labelled JSONL file")
     sp.add_argument("labels")
+    from consumers.alerts_cli import add_arguments as add_alert_commands
+
+    add_alert_commands(sub, _runtime)
     return p
 
 

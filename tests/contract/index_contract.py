@@ -55,7 +55,7 @@ class IndexContract:
         assert _ids(loaded.search(Query(kinds=("call",), statuses=("closed",)))) == [
             "ft:SMP-COSME-2024-CLUSTER-01"]
         assert _ids(loaded.search(Query(langs=("sv",)))) == ["ted:123456-2026"]
-        assert _ids(loaded.search(Query(eligibility=("local-authority",)))) == [
+        assert _ids(loaded.search(Query(eligibility=("local_authorities",)))) == [
             "ft:HORIZON-CL6-2026-01-CIRCBIO-07"]
         assert set(_ids(loaded.search(Query(themes=("T1", "T3"))))) == {
             "ft:HORIZON-CL6-2026-01-CIRCBIO-07", "url:presscorner-1"}
@@ -94,7 +94,7 @@ class IndexContract:
         assert page.facets["kind"] == {"call": 2, "news": 2}
         assert page.facets["themes"] == {"T1": 1, "T3": 1, "T4": 1, "T8": 1}
         assert page.facets["lang"] == {"en": 3, "fi": 1}
-        assert page.facets["eligibility"] == {"sme": 2, "local-authority": 1}
+        assert page.facets["eligibility"] == {"smes": 2, "local_authorities": 1}
 
     def test_index_upsert_replaces_the_previous_version(self, loaded):
         item = loaded.get("url:presscorner-1")

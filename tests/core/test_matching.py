@@ -42,7 +42,7 @@ def test_match_gives_reasons_and_requires_every_criterion():
     assert match(sub(themes=["T1"]), cluster) == []
     assert match(sub(themes=["T3"], kinds=["call"]), news) == []
     assert match(sub(keywords="hydrogen OR recycling"), news) == ["keywords hydrogen OR recycling"]
-    assert match(sub(eligibility=["local-authority"]), circ) == ["eligible: local-authority"]
+    assert match(sub(eligibility=["local_authorities"]), circ) == ["eligible: local_authorities"]
     assert match(sub(min_budget=10_000_000), circ) == []
 
 

@@ -1,0 +1,150 @@
+"""The per-recipient batching window, durable in the store.
+
+An alert is *claimed* in the ledger and *parked* in ``pending_alerts`` as soon as its bus
+batch is handled, so the bus offset can be committed. When the oldest parked alert of a
+recipient is ``window_seconds`` old, every alert parked for that recipient goes out as one
+message and the ledger marks them sent in the same transaction that forgets them.
+
+Crash analysis (at-least-once, no duplicates from redelivery):
+* killed before parking: the bus batch is redelivered; unsent claims are claimable again.
+* killed after parking: the next alerter process finds the pending rows and flushes them.
+* redelivered batch after sending: the ledger says sent, nothing is parked again.
+* killed between the send and the ledger update: the one case that can repeat a message.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from euradar.errors import NotifyError
+from euradar.models import Change, Item
+from euradar.ports import Notification, Notifier, Store
+
+if TYPE_CHECKING:
+    from consumers.alerter import Alert
+
+log = logging.getLogger(__name__)
+EMAIL = "email"
+WEBHOOK = "webhook"
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def targets(sub) -> list[tuple[str, str]]:
+    """Where a subscription's alerts go: its email and/or its webhook."""
+    out = []
+    if sub.email:
+        out.append((EMAIL, sub.email.lower()))
+    if sub.webhook_url:
+        out.append((WEBHOOK, sub.webhook_url))
+    return out
+
+
+def ledger_key(alert: "Alert", channel: str) -> tuple[str, str, int, str]:
+    """Email and webhook deliveries are separate ledger entries: one may fail alone."""
+    sub_id, item_id, version, kind = alert.key
+    return (sub_id, item_id, version, kind if channel == EMAIL else f"{kind}@{channel}")
+
+
+def alert_to_data(alert: "Alert") -> dict:
+    return {"kind": alert.kind, "item": alert.item.to_dict(), "reasons": alert.reasons,
+            "changes": [vars(c) for c in alert.changes], "deadline": alert.deadline,
+            "days_left": alert.days_left, "offset": alert.offset}
+
+
+def alert_from_data(sub, data: dict) -> "Alert":
+    from consumers.alerter import Alert
+
+    return Alert(sub=sub, item=Item.from_dict(data["item"]), kind=data["kind"],
+                 reasons=list(data["reasons"]), changes=[Change(**c) for c in data["changes"]],
+                 deadline=data.get("deadline"), days_left=data.get("days_left"),
+                 offset=data.get("offset"))
+
+
+class AlertBatcher:
+    """Parks alerts and flushes one message per recipient when its window has passed.
+
+    ``notifiers`` maps a channel (``email``, ``webhook``) to its notifier; alerts for a
+    channel without a notifier stay parked (and are logged) until one is configured.
+    ``renderer(recipient, alerts, today=date)`` builds the message (default render_alerts).
+    """
+
+    def __init__(self, store: Store, notifiers: dict[str, Notifier], *,
+                 window_seconds: float = 60.0, clock: Clock | None = None,
+                 renderer: Callable[..., Notification] | None = None,
+                 retry_base_seconds: float = 30.0, retry_cap_seconds: float = 3600.0):
+        from consumers.render import render_alerts
+
+        self.store = store
+        self.notifiers = {k: v for k, v in notifiers.items() if v is not None}
+        self.window = timedelta(seconds=window_seconds)
+        self.clock = clock or utc_now
+        self.render = renderer or render_alerts
+        self.retry_base = retry_base_seconds
+        self.retry_cap = retry_cap_seconds
+        self.messages_sent = 0
+
+    def enqueue(self, alerts: Sequence["Alert"]) -> int:
+        """Claim and park each alert once per channel; returns how many were parked now."""
+        now = _iso(self.clock())
+        parked = 0
+        for alert in alerts:
+            for channel, address in targets(alert.sub):
+                key = ledger_key(alert, channel)
+                if self.store.claim_alert(*key):
+                    parked += self.store.enqueue_alert(key, channel, address,
+                                                       alert_to_data(alert), now)
+        return parked
+
+    def flush_due(self, force: bool = False) -> int:
+        """Send every batch whose window has passed (all of them with ``force``); returns
+        the number of messages sent. Delivery failures never escape: the batch stays parked
+        with a backoff (transient) or is dropped and logged (permanent)."""
+        now = self.clock()
+        cutoff = now + timedelta(days=3650) if force else now - self.window
+        sent = 0
+        for channel, address in self.store.due_alert_addresses(_iso(cutoff), _iso(now)):
+            sent += self._flush(channel, address, now)
+        return sent
+
+    def _flush(self, channel: str, address: str, now: datetime) -> int:
+        notifier = self.notifiers.get(channel)
+        if notifier is None:
+            log.warning("no notifier for %s; %s alerts stay parked", channel, address)
+            return 0
+        rows = self.store.pending_alerts(channel, address)
+        subs = {s.id: s for s in self.store.list_subscriptions(active_only=True)}
+        keys = [(r["sub_id"], r["item_id"], r["version"], r["kind"]) for r in rows]
+        alerts = [alert_from_data(subs[r["sub_id"]], r["data"]) for r in rows
+                  if r["sub_id"] in subs]
+        if not alerts:  # the subscriptions were deleted or paused meanwhile
+            self.store.drop_alerts(keys)
+            return 0
+        notification = self.render(address, alerts, today=now.date())
+        try:
+            notifier.send(notification)
+        except NotifyError as exc:
+            if not exc.transient:
+                log.error("%s %s refused %d alert(s), dropped: %s", channel, address,
+                          len(keys), exc)
+                self.store.drop_alerts(keys)
+                return 0
+            attempts = max(r["attempts"] for r in rows) + 1
+            delay = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
+            log.warning("%s %s failed (%s); retry in %.0fs", channel, address, exc, delay)
+            self.store.defer_alerts(channel, address, _iso(now + timedelta(seconds=delay)),
+                                    str(exc))
+            return 0
+        self.store.complete_alerts(keys)
+        self.messages_sent += 1
+        log.info("sent %d alert(s) to %s %s", len(alerts), channel, address)
+        return 1

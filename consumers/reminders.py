@@ -1,0 +1,65 @@
+"""Deadline reminders: N days before each deadline of a matched item (``Subscription.reminders``,
+14 and 3 by default; ``[]`` turns them off).
+
+Run daily (``euradar reminders``). A reminder is due once the days left are at or below an
+offset, so a day the job did not run is caught up the next day; the ledger key
+(subscription, item, deadline, offset) makes each reminder go out once, whatever the item's
+version. All reminders for one recipient travel in one message.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Sequence
+
+from consumers.alerter import Alert
+from consumers.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
+from euradar.matching import iter_items, match
+from euradar.ports import Index, Notifier, Query, Store
+from euradar.subscriptions import Subscription
+
+
+def reminder_offset(days_left: int, offsets: Sequence[int]) -> int | None:
+    """The smallest configured offset not yet passed: 13 days left with [14, 3] -> 14."""
+    reached = [o for o in offsets if days_left <= o]
+    return min(reached) if reached else None
+
+
+def due_reminders(subs: Sequence[Subscription], index: Index, today: date) -> list[Alert]:
+    """Pure read: every (subscription, item, deadline) whose reminder is due ``today``."""
+    wanted = [s for s in subs if s.active and s.reminders and not s.is_operator]
+    if not wanted:
+        return []
+    horizon = max(max(s.reminders) for s in wanted)
+    query = Query(deadline_from=today.isoformat(),
+                  deadline_to=(today + timedelta(days=horizon)).isoformat(), sort="deadline")
+    alerts = []
+    for item in iter_items(index, query):
+        if item.status == "closed":
+            continue
+        for deadline in item.deadlines:
+            left = (date.fromisoformat(deadline[:10]) - today).days
+            if not 0 <= left <= horizon:
+                continue
+            for sub in wanted:
+                offset = reminder_offset(left, sub.reminders)
+                reasons = match(sub, item, today) if offset is not None else []
+                if reasons:
+                    alerts.append(Alert(sub, item, "reminder", reasons, deadline=deadline,
+                                        days_left=left, offset=offset))
+    return alerts
+
+
+def send_reminders(store: Store, index: Index, notifier: Notifier,
+                   webhook: Notifier | None = None, today: date | None = None,
+                   clock: Clock | None = None) -> int:
+    """Send the reminders due now; returns the number of messages sent."""
+    if clock is None:
+        # A replayed ``today`` must also be the day the countdown in the message counts from.
+        fixed = datetime.combine(today, time(8), tzinfo=timezone.utc) if today else None
+        clock = (lambda: fixed) if fixed else (lambda: datetime.now(timezone.utc))
+    today = today or clock().date()
+    batcher = AlertBatcher(store, {EMAIL: notifier, WEBHOOK: webhook}, window_seconds=0,
+                           clock=clock)
+    batcher.enqueue(due_reminders(store.list_subscriptions(active_only=True), index, today))
+    return batcher.flush_due(force=True)
