@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -80,6 +81,9 @@ class SourceSpider(scrapy.Spider):
 
     def on_fatal_error(self, failure: Failure) -> None:
         """Errback of the listing/API requests: the source is unreachable or broken."""
+        if isinstance(failure.value, IgnoreRequest):  # robots.txt or offsite: we chose not to go
+            self.fail(f"did not fetch {failure.request.url}: {failure.value or 'request ignored'}")
+            return
         self.fail(f"cannot reach {failure.request.url}: {describe_failure(failure)}")
 
     def check_listing(self, response: Response, expect: str) -> bool:

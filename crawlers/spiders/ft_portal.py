@@ -87,8 +87,8 @@ class FtPortalSpider(SourceSpider):
             return
         self.results.extend(results)
         total = envelope.get("totalResults") if isinstance(envelope, dict) else None
-        if isinstance(total, int):
-            self.total_results = total
+        if isinstance(total, int) and self.total_results is None:
+            self.total_results = total  # the first page's count drives the pagination
         pages = math.ceil((self.total_results or 0) / self.page_size)
         max_pages = int(self.option("max_pages", 50))
         if pages > max_pages:

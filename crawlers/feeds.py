@@ -1,0 +1,176 @@
+"""Feed route: RSS/Atom sources fetched with httpx and parsed leniently with feedparser.
+
+* conditional GET (ETag / Last-Modified from the store); a 304 costs no parsing and no events;
+* retries with exponential backoff on connection errors, timeouts, 429 and 5xx;
+* junk before the XML declaration (e.g. Drupal debug comments on ECCP) is cut off;
+* a feed with a wrong or lying encoding, or other "bozo" problems, still yields its good
+  entries, with a warning in the report;
+* an HTML page served with status 200 (error or maintenance page) is an error, not an empty feed;
+* an entry without link or title is dead-lettered; the others are published.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import feedparser
+import httpx
+
+from crawlers.publish import Publisher
+from crawlers.report import CrawlReport
+from crawlers.sources import SourceConfig
+from crawlers.text import canonical_url, clean_text, html_to_text, url_item_id
+from euradar.errors import InvalidItem, SourceError
+from euradar.models import Item
+from euradar.ports import Bus, Store
+from euradar.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_FEED_START = re.compile(rb"<\?xml|<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]", re.I)
+_HTML_START = re.compile(rb"^\s*(<!doctype html|<html[\s>])", re.I)
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+
+
+def fetch(client: httpx.Client, source: SourceConfig, store: Store, report: CrawlReport) -> httpx.Response | None:
+    """GET the feed with validators and retries. None means 304 Not Modified."""
+    etag, last_modified = store.validators(source.url)
+    headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    retries = int(source.options.get("retries", 2))
+    backoff = float(source.options.get("retry_backoff", 2.0))
+    for attempt in range(retries + 1):
+        report.requests += 1
+        try:
+            response = client.get(source.url, headers=headers)
+        except httpx.TransportError as exc:
+            problem = describe_transport_error(exc)
+            if attempt == retries:
+                raise SourceError(f"{source.name}: cannot reach {source.url}: {problem}") from exc
+            log.warning("%s: %s, retrying (%d/%d)", source.name, problem, attempt + 1, retries)
+        else:
+            report.bytes += len(response.content)
+            if response.status_code == 304:
+                return None
+            if response.status_code not in RETRY_STATUSES or attempt == retries:
+                if response.status_code >= 400:
+                    raise SourceError(f"{source.name}: {source.url} answered HTTP {response.status_code}")
+                return response
+            log.warning("%s: HTTP %d, retrying (%d/%d)", source.name, response.status_code,
+                        attempt + 1, retries)
+        time.sleep(backoff * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
+def describe_transport_error(exc: httpx.TransportError) -> str:
+    text = str(exc) or exc.__class__.__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({text})"
+    if "name resolution" in text.lower() or "Name or service not known" in text or "-2]" in text or "-3]" in text:
+        return f"name resolution failed ({text})"
+    if "refused" in text.lower():
+        return f"connection refused ({text})"
+    return text
+
+
+def strip_junk(body: bytes) -> bytes:
+    """Cut anything before the XML declaration or the feed's root element."""
+    match = _FEED_START.search(body[:65536])
+    if match and match.start() > 0:
+        return body[match.start():]
+    return body
+
+
+def parse_feed(body: bytes, content_type: str, source: SourceConfig, report: CrawlReport) -> Any:
+    if _HTML_START.match(body[:1024]) or ("text/html" in content_type and not _FEED_START.search(body[:65536])):
+        title = re.search(rb"<title[^>]*>(.*?)</title>", body[:65536], re.I | re.S)
+        hint = f" ({clean_text(title.group(1).decode('utf-8', 'replace'))[:100]})" if title else ""
+        raise SourceError(f"{source.name}: {source.url} answered an HTML page instead of a feed{hint}")
+    cleaned = strip_junk(body)
+    if cleaned is not body:
+        report.warnings.append(f"stripped {len(body) - len(cleaned)} bytes before the XML declaration")
+    parsed = feedparser.parse(cleaned, response_headers={"content-type": content_type or "application/xml"})
+    if parsed.bozo:
+        problem = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
+        if not parsed.entries:
+            raise SourceError(f"{source.name}: {source.url} is not a readable feed: {problem}")
+        report.warnings.append(f"feed is not well-formed, kept {len(parsed.entries)} entries: {problem}")
+        log.warning("%s: %s", source.name, report.warnings[-1])
+    if not parsed.version and not parsed.entries:
+        raise SourceError(f"{source.name}: {source.url} is not an RSS/Atom feed")
+    return parsed
+
+
+def _iso(struct: Any) -> str | None:
+    if not struct:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(struct), tz=timezone.utc).isoformat()
+
+
+def _lang(value: Any) -> str | None:
+    if not value or not isinstance(value, str):
+        return None
+    code = value.strip().lower()[:2]
+    return code if re.match(r"^[a-z]{2}$", code) else None
+
+
+def entry_to_item(entry: Any, feed_lang: str | None, source: SourceConfig) -> Item:
+    link = (entry.get("link") or "").strip()
+    title = clean_text(entry.get("title"))
+    if not link or not title:
+        raise InvalidItem("feed entry has no " + ("link" if not link else "title"),
+                          "link" if not link else "title")
+    url = canonical_url(link)
+    summary = entry.get("summary") or ""
+    content = entry.get("content") or []
+    if content and len(content[0].get("value", "")) > len(summary):
+        summary = content[0]["value"]
+    enclosures = [e.get("href") for e in entry.get("enclosures", []) if e.get("href")]
+    item = Item(
+        id=url_item_id(url), kind=source.kind, source=source.name, url=url, title=title,
+        text=html_to_text(summary), lang=_lang(entry.get("language")) or feed_lang or source.lang,
+        documents=sorted(set(enclosures)),
+        published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+    )
+    categories = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
+    if categories:
+        item.extra["categories"] = categories
+    return item
+
+
+def crawl_feed(source: SourceConfig, settings: Settings, bus: Bus, store: Store) -> CrawlReport:
+    """Fetch, parse and publish one feed. An unusable source gives ``ok=False`` with the error;
+    the requests and bytes spent on it are still counted."""
+    report = CrawlReport(source=source.name, ok=True)
+    publisher = Publisher(bus, store)
+    try:
+        with httpx.Client(headers={"User-Agent": settings.user_agent}, timeout=settings.http_timeout,
+                          follow_redirects=True) as client:
+            response = fetch(client, source, store, report)
+            if response is None:
+                report.not_modified = 1
+                return report
+        parsed = parse_feed(response.content, response.headers.get("content-type", ""), source, report)
+    except SourceError as exc:
+        report.ok, report.error = False, str(exc)
+        return report
+    feed_lang = _lang(parsed.feed.get("language"))
+    for index, entry in enumerate(parsed.entries):
+        try:
+            item = entry_to_item(entry, feed_lang, source)
+        except InvalidItem as exc:
+            publisher.dead_letter(source.name, str(exc), repr(dict(entry))[:5000], f"{source.name}#{index}")
+            continue
+        publisher.publish(item)
+    report.add_stats(publisher.stats)
+    # Only now: had publishing failed, the next crawl must not get a 304 for unpublished entries.
+    store.save_validators(source.url, response.headers.get("etag"), response.headers.get("last-modified"))
+    return report
