@@ -1,0 +1,450 @@
+"""KafkaBus: the distributed Bus on Apache Kafka (kafka-python >= 2.0.2, tested with 3.0.x).
+
+URL: ``kafka://host:port[,host2:port2][?param=value&...]``. Query parameters (all optional):
+
+===================  ========  ===============================================================
+``partitions``       3         partitions of each topic created on first use
+``replication``      1         replication factor of those topics
+``retention_ms``     (broker)  ``retention.ms`` of those topics, e.g. 1209600000 for 14 days
+``topic_prefix``     ""        prepended to every topic name (e.g. ``test123.``): a private
+                               namespace for tests or for two installations on one cluster.
+                               Callers keep using the logical names (``euradar.items.raw``);
+                               :class:`~euradar.ports.Message` carries the logical name too.
+``timeout_ms``       10000     how long a call may wait for an unreachable broker before it
+                               raises :class:`~euradar.errors.BusUnavailable`
+``client_id``        euradar   client id reported to the broker
+===================  ========  ===============================================================
+
+Guarantees (the ``BusContract``): producer ``acks=all``, keys are item ids so every version of
+one item lands on the same partition and stays in order; :meth:`KafkaBus.flush` raises
+``BusUnavailable`` if any record since the last flush was not acknowledged. Consumers never
+auto-commit: :meth:`KafkaConsumerAdapter.commit` commits exactly the records returned by polls,
+:meth:`KafkaConsumerAdapter.rewind` seeks back to the committed offsets. The dead-letter topic is
+an ordinary topic. Topics are created explicitly (KafkaAdminClient) the first time this process
+publishes to or subscribes to them, so nothing depends on the broker's auto-create setting.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from typing import Any, Sequence
+from urllib.parse import parse_qs, urlparse
+
+from euradar.errors import BusUnavailable, ConfigError
+from euradar.ports import Message
+
+try:
+    import kafka.errors as kerr
+    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+    from kafka.consumer.subscription_state import ConsumerRebalanceListener
+    from kafka.structs import OffsetAndMetadata
+except ImportError:  # registry turns this into "pip install euradar[kafka]"
+    raise
+
+log = logging.getLogger(__name__)
+
+# Group membership tuned for quick joins and quick failover on one host. A member that dies
+# without leaving (SIGKILL) is evicted after session_timeout; a clean close() leaves at once.
+_SESSION_TIMEOUT_MS = 10_000
+_HEARTBEAT_MS = 1_000
+_MAX_POLL_INTERVAL_MS = 300_000
+_JOIN_TIMEOUT_S = 30.0
+_EMPTY_ASSIGNMENT_GRACE_S = 5.0
+
+
+def parse_kafka_url(url: str) -> dict[str, Any]:
+    """``kafka://h:p,h2:p2?partitions=3&...`` -> settings dict (pure; unit-tested)."""
+    parsed = urlparse(url)
+    if parsed.scheme != "kafka":
+        raise ConfigError(f"not a kafka URL: {url!r} (kafka://host:port)")
+    hosts = [h.strip() for h in parsed.netloc.split(",") if h.strip()]
+    if not hosts:
+        raise ConfigError(f"kafka URL without broker: {url!r} (kafka://host:port)")
+    q = {k: v[-1] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}
+    known = {"partitions", "replication", "retention_ms", "topic_prefix", "timeout_ms", "client_id"}
+    unknown = sorted(set(q) - known)
+    if unknown:
+        raise ConfigError(f"kafka URL: unknown parameter(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(known))}")
+
+    def _int(name: str, default: int | None, minimum: int = 1) -> int | None:
+        raw = q.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"kafka URL: {name} must be an integer, got {raw!r}") from exc
+        if value < minimum:
+            raise ConfigError(f"kafka URL: {name} must be >= {minimum}, got {value}")
+        return value
+
+    return {
+        "bootstrap": hosts,
+        "partitions": _int("partitions", 3),
+        "replication": _int("replication", 1),
+        "retention_ms": _int("retention_ms", None, minimum=-1),
+        "topic_prefix": q.get("topic_prefix", ""),
+        "timeout_ms": _int("timeout_ms", 10_000, minimum=100),
+        "client_id": q.get("client_id") or "euradar",
+    }
+
+
+def _unavailable(what: str, exc: BaseException) -> BusUnavailable:
+    return BusUnavailable(f"kafka {what} failed: {type(exc).__name__}: {exc}")
+
+
+class KafkaBus:
+    """Bus on a Kafka cluster. Thread-safe for publishing; each consumer belongs to one thread."""
+
+    def __init__(self, url: str):
+        self.url = url
+        cfg = parse_kafka_url(url)
+        self.bootstrap: list[str] = cfg["bootstrap"]
+        self.partitions: int = cfg["partitions"]
+        self.replication: int = cfg["replication"]
+        self.retention_ms: int | None = cfg["retention_ms"]
+        self.topic_prefix: str = cfg["topic_prefix"]
+        self.timeout_ms: int = cfg["timeout_ms"]
+        self.client_id: str = cfg["client_id"]
+        self._lock = threading.RLock()
+        self._producer: KafkaProducer | None = None
+        self._admin: KafkaAdminClient | None = None
+        self._known_topics: set[str] = set()
+        self._pending: list[Any] = []  # futures since the last flush
+        self._closed = False
+
+    # -- names -------------------------------------------------------------------------------
+
+    def physical(self, topic: str) -> str:
+        """The topic name on the broker (with ``topic_prefix``)."""
+        return self.topic_prefix + topic
+
+    def logical(self, topic: str) -> str:
+        p = self.topic_prefix
+        return topic[len(p):] if p and topic.startswith(p) else topic
+
+    # -- clients (lazy: constructing a KafkaBus never touches the network) --------------------
+
+    def _common(self) -> dict[str, Any]:
+        return {
+            "bootstrap_servers": self.bootstrap,
+            "client_id": self.client_id,
+            "bootstrap_timeout_ms": self.timeout_ms,
+            "request_timeout_ms": max(self.timeout_ms, 5_000),
+            "reconnect_backoff_max_ms": 2_000,
+        }
+
+    def _admin_client(self) -> KafkaAdminClient:
+        with self._lock:
+            if self._admin is None:
+                try:
+                    self._admin = KafkaAdminClient(**self._common())
+                except Exception as exc:
+                    raise _unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
+            return self._admin
+
+    def _producer_client(self) -> KafkaProducer:
+        with self._lock:
+            if self._producer is None:
+                try:
+                    self._producer = KafkaProducer(
+                        **self._common(),
+                        acks="all",
+                        linger_ms=5,
+                        retries=5,
+                        # In-order delivery per partition even when a send is retried.
+                        max_in_flight_requests_per_connection=1,
+                        max_block_ms=self.timeout_ms,
+                        delivery_timeout_ms=max(self.timeout_ms, 5_000) + 5_000,
+                    )
+                except Exception as exc:
+                    raise _unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
+            return self._producer
+
+    def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Create the (logical) topics that do not exist yet; idempotent, cached per process."""
+        wanted = [self.physical(t) for t in topics if self.physical(t) not in self._known_topics]
+        if not wanted:
+            return
+        admin = self._admin_client()
+        configs = {} if self.retention_ms is None else {"retention.ms": str(self.retention_ms)}
+        spec = {name: {"num_partitions": self.partitions, "replication_factor": self.replication,
+                       "configs": configs} for name in wanted}
+        try:
+            admin.create_topics(spec, timeout_ms=self.timeout_ms, raise_errors=False)
+            admin.wait_for_topics(wanted, timeout_ms=self.timeout_ms)
+        except Exception as exc:
+            raise _unavailable(f"creating topic(s) {', '.join(wanted)}", exc) from exc
+        with self._lock:
+            self._known_topics.update(wanted)
+
+    # -- Bus ---------------------------------------------------------------------------------
+
+    def publish(self, topic: str, key: str, value: bytes) -> None:
+        self.ensure_topics([topic])
+        producer = self._producer_client()
+        try:
+            future = producer.send(self.physical(topic), key=key.encode("utf-8"), value=value)
+        except Exception as exc:  # KafkaTimeoutError when metadata cannot be fetched in time
+            raise _unavailable(f"publish to {topic}", exc) from exc
+        with self._lock:
+            self._pending.append(future)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+            producer = self._producer
+        if producer is None:
+            return
+        try:
+            producer.flush(timeout=timeout)
+        except Exception as exc:
+            raise _unavailable("flush", exc) from exc
+        failed = [f for f in pending if not f.is_done or f.failed()]
+        if failed:
+            f = failed[0]
+            reason = f.exception if f.is_done else "not acknowledged in time"
+            raise BusUnavailable(f"kafka flush: {len(failed)} of {len(pending)} record(s) not "
+                                 f"acknowledged: {reason}")
+
+    def consumer(self, topics: Sequence[str], group: str) -> "KafkaConsumerAdapter":
+        self.ensure_topics(topics)
+        return KafkaConsumerAdapter(self, list(topics), group)
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    def _plain_consumer(self) -> KafkaConsumer:
+        try:
+            return KafkaConsumer(**self._common(), group_id=None, enable_auto_commit=False,
+                                 consumer_timeout_ms=1000)
+        except Exception as exc:
+            raise _unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
+
+    def _partitions(self, c: KafkaConsumer, topic: str) -> list[TopicPartition]:
+        name = self.physical(topic)
+        parts = c.partitions_for_topic(name)
+        return [TopicPartition(name, p) for p in sorted(parts or ())]
+
+    def topic_size(self, topic: str) -> int:
+        """Records currently retained in ``topic`` (0 for a topic that does not exist)."""
+        c = self._plain_consumer()
+        try:
+            tps = self._partitions(c, topic)
+            if not tps:
+                return 0
+            begin = c.beginning_offsets(tps, timeout_ms=self.timeout_ms)
+            end = c.end_offsets(tps, timeout_ms=self.timeout_ms)
+            return int(sum(end[tp] - begin[tp] for tp in tps))
+        except BusUnavailable:
+            raise
+        except Exception as exc:
+            raise _unavailable(f"topic_size({topic})", exc) from exc
+        finally:
+            c.close()
+
+    def read_topic(self, topic: str, limit: int = 1000) -> list[Message]:
+        """Records of ``topic`` from the start (no consumer group, nothing committed), oldest
+        first by broker timestamp; for inspection such as ``euradar dead-letters``."""
+        c = self._plain_consumer()
+        try:
+            tps = self._partitions(c, topic)
+            if not tps:
+                return []
+            end = c.end_offsets(tps, timeout_ms=self.timeout_ms)
+            tps = [tp for tp in tps if end[tp] > 0]
+            if not tps:
+                return []
+            c.assign(tps)
+            c.seek_to_beginning(*tps)
+            out: list[tuple[int, int, Message]] = []
+            deadline = time.monotonic() + self.timeout_ms / 1000
+            while time.monotonic() < deadline:
+                if all(c.position(tp) >= end[tp] for tp in tps):
+                    break
+                for tp, recs in c.poll(timeout_ms=200, max_records=500).items():
+                    for r in recs:
+                        if r.offset < end[tp]:
+                            out.append((r.timestamp, r.partition, self._message(r)))
+            out.sort(key=lambda t: (t[0], t[1], t[2].offset))
+            return [m for _, _, m in out[:limit]]
+        except BusUnavailable:
+            raise
+        except Exception as exc:
+            raise _unavailable(f"read_topic({topic})", exc) from exc
+        finally:
+            c.close()
+
+    def _message(self, r: Any) -> Message:
+        key = r.key.decode("utf-8", errors="replace") if r.key is not None else ""
+        return Message(self.logical(r.topic), key, r.value if r.value is not None else b"",
+                       r.offset, r.partition)
+
+    def delete_topics(self, topics: Sequence[str]) -> None:
+        """Delete (logical) topics; for test clean-up. Missing topics are ignored."""
+        names = [self.physical(t) for t in topics]
+        try:
+            self._admin_client().delete_topics(names, timeout_ms=self.timeout_ms, raise_errors=False)
+        except Exception as exc:
+            raise _unavailable("delete_topics", exc) from exc
+        with self._lock:
+            self._known_topics.difference_update(names)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            producer, admin = self._producer, self._admin
+            self._producer = self._admin = None
+        if producer is not None:
+            try:
+                producer.flush(timeout=self.timeout_ms / 1000)
+            except Exception as exc:
+                log.warning("kafka: records not flushed at close: %s", exc)
+            producer.close(timeout=5)
+        if admin is not None:
+            admin.close()
+
+
+class _Revocations(ConsumerRebalanceListener):
+    """Forget what we returned from partitions a rebalance took away: their new owner starts
+    at the committed offset (at-least-once), and committing them from here would fail."""
+
+    def __init__(self, adapter: "KafkaConsumerAdapter"):
+        self.adapter = adapter
+
+    def on_partitions_revoked(self, revoked):
+        for tp in revoked:
+            self.adapter._returned.pop(tp, None)
+        gone = set(revoked)
+        self.adapter._buffer = [pair for pair in self.adapter._buffer if pair[0] not in gone]
+
+    def on_partitions_assigned(self, assigned):
+        return None
+
+
+class KafkaConsumerAdapter:
+    """A consumer-group member (the :class:`~euradar.ports.Consumer` protocol) on KafkaConsumer."""
+
+    def __init__(self, bus: KafkaBus, topics: list[str], group: str):
+        self._bus = bus
+        self._topics = topics
+        self.group = group
+        # (physical TopicPartition, Message); records fetched while joining, not yet returned
+        self._buffer: list[tuple[TopicPartition, Message]] = []
+        self._returned: dict[TopicPartition, int] = {}  # next offset after the last returned
+        try:
+            self._c = KafkaConsumer(
+                **bus._common(),
+                group_id=group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                session_timeout_ms=_SESSION_TIMEOUT_MS,
+                heartbeat_interval_ms=_HEARTBEAT_MS,
+                max_poll_interval_ms=_MAX_POLL_INTERVAL_MS,
+                fetch_max_wait_ms=100,
+            )
+            self._c.subscribe([bus.physical(t) for t in topics], listener=_Revocations(self))
+        except Exception as exc:
+            raise _unavailable(f"consumer for group {group}", exc) from exc
+        self._join()
+
+    def _join(self) -> None:
+        """Poll until the group is joined, so the first poll() of a caller does not spend its
+        timeout on the join/sync round trips. Records fetched meanwhile are kept in order."""
+        limit = max(_JOIN_TIMEOUT_S, self._bus.timeout_ms / 1000)
+        start = time.monotonic()
+        deadline = start + limit
+        while time.monotonic() < deadline:
+            self._fetch(100, 100)
+            # Stable = joined and synced. The assignment may legitimately stay empty (more
+            # members than partitions), but right after topic creation the leader can assign
+            # before its metadata knows the partitions and rejoins a moment later: wait a bit.
+            if self._c._coordinator.generation_if_stable() is not None and (
+                    self._c.assignment() or time.monotonic() - start > _EMPTY_ASSIGNMENT_GRACE_S):
+                return
+        raise BusUnavailable(f"kafka: consumer group {self.group!r} did not join within "
+                             f"{limit:.0f}s")
+
+    def _fetch(self, max_records: int, timeout_ms: int) -> None:
+        try:
+            polled = self._c.poll(timeout_ms=timeout_ms, max_records=max_records)
+        except Exception as exc:
+            raise _unavailable(f"poll (group {self.group})", exc) from exc
+        batch = [(tp, self._bus._message(r)) for tp, recs in polled.items() for r in recs]
+        self._buffer.extend(batch)
+
+    def poll(self, max_records: int = 100, timeout: float = 1.0) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        while not self._buffer:
+            left = deadline - time.monotonic()
+            self._fetch(max_records, max(0, int(left * 1000)))
+            if self._buffer or time.monotonic() >= deadline:
+                break
+        taken, self._buffer = self._buffer[:max_records], self._buffer[max_records:]
+        for tp, m in taken:
+            self._returned[tp] = m.offset + 1
+        return [m for _, m in taken]
+
+    def commit(self) -> None:
+        if not self._returned:
+            return
+        assigned = self._c.assignment()
+        offsets = {tp: OffsetAndMetadata(off, "", -1) for tp, off in self._returned.items()
+                   if tp in assigned}
+        try:
+            if offsets:
+                self._c.commit(offsets)
+        except (kerr.CommitFailedError, kerr.RebalanceInProgressError) as exc:
+            # The partitions moved to another member, which resumes from the last committed
+            # offset: these records will be processed again there (at-least-once), not lost.
+            log.warning("kafka: commit for group %s lost to a rebalance: %s", self.group, exc)
+        except Exception as exc:
+            raise _unavailable(f"commit (group {self.group})", exc) from exc
+        self._returned.clear()
+
+    def rewind(self) -> None:
+        self._buffer.clear()
+        self._returned.clear()
+        try:
+            for tp in sorted(self._c.assignment()):
+                committed = self._c.committed(tp)
+                if committed is None:
+                    self._c.seek_to_beginning(tp)
+                else:
+                    self._c.seek(tp, committed)
+        except Exception as exc:
+            raise _unavailable(f"rewind (group {self.group})", exc) from exc
+
+    def lag(self) -> int:
+        """Records in the assigned partitions after the group's committed offsets."""
+        tps = sorted(self._c.assignment())
+        if not tps:
+            return 0
+        try:
+            end = self._c.end_offsets(tps)
+            total = 0
+            for tp in tps:
+                committed = self._c.committed(tp)
+                begin = committed if committed is not None else \
+                    self._c.beginning_offsets([tp])[tp]
+                total += max(0, end[tp] - begin)
+            return total
+        except Exception as exc:
+            raise _unavailable(f"lag (group {self.group})", exc) from exc
+
+    def close(self) -> None:
+        # No autocommit: close() leaves the group (fast rebalance) and commits nothing.
+        try:
+            self._c.close(autocommit=False)
+        except Exception as exc:
+            log.warning("kafka: closing consumer of group %s: %s", self.group, exc)
+
+
+def unique_prefix(label: str = "t") -> str:
+    """A fresh topic namespace such as ``t3f9a2c1d.`` for ``?topic_prefix=`` in tests."""
+    return f"{label}{uuid.uuid4().hex[:8]}."

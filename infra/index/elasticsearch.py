@@ -1,0 +1,272 @@
+"""ElasticsearchIndex: the distributed Index on Elasticsearch 9.x (official ``elasticsearch`` client).
+
+URL: ``http(s)://host:9200[?param=value&...]``. Query parameters (all optional):
+
+=============  ================  ===========================================================
+``prefix``     ``euradar-items``  alias name; the index behind it is ``<prefix>-v1``. Tests use
+                                  a unique prefix, two installations can share a cluster.
+``refresh``    ``wait_for``       bulk refresh policy: ``wait_for`` (a search right after
+                                  :meth:`upsert` sees the documents), ``true`` (force a refresh
+                                  per bulk: lower latency, more load), ``false``
+``retries``    4                  attempts after the first for a failed bulk (429, 5xx,
+                                  connection errors), with exponential backoff from 0.5 s
+``timeout``    10                 request timeout in seconds
+``replicas``   0                  ``number_of_replicas`` when the index is created
+``shards``     1                  ``number_of_shards`` when the index is created
+=============  ================  ===========================================================
+
+The mapping is ``infra/index/mappings/items-v1.json``. Text is normalized in Python
+(:func:`nlp.normalize.normalize_for_search`), exactly as for the SQLite index, so only the
+standard analyzer is needed; highlights are made in Python by :func:`euradar.highlight.highlight`
+for parity with the embedded backend. Nothing here needs scripts or plugins. Writes and reads
+go through the alias, so a future ``-v2`` can be built beside ``-v1`` and the alias swapped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import parse_qs, urlparse, urlunparse
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from euradar.errors import ConfigError, IndexUnavailable
+from euradar.highlight import highlight
+from euradar.models import Item
+from euradar.ports import FACET_FIELDS, Hit, Query, SearchPage
+from infra.index.es_query import page_window, to_document, to_es
+from infra.index.sqlite import search_fields
+from nlp.normalize import normalize_for_search
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "v1"
+MAPPING_FILE = Path(__file__).parent / "mappings" / f"items-{SCHEMA_VERSION}.json"
+_RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+_REFRESH = {"wait_for": "wait_for", "true": True, "false": False}
+
+
+def parse_es_url(url: str) -> dict[str, Any]:
+    """``http://host:9200?prefix=x`` -> settings dict (pure; unit-tested)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"not an Elasticsearch URL: {url!r} (http://host:9200)")
+    q = {k: v[-1] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}
+    known = {"prefix", "refresh", "retries", "timeout", "replicas", "shards"}
+    unknown = sorted(set(q) - known)
+    if unknown:
+        raise ConfigError(f"Elasticsearch URL: unknown parameter(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(known))}")
+    prefix = q.get("prefix") or "euradar-items"
+    if prefix != prefix.lower() or any(c in prefix for c in ' "*\\<|,>/?#:') or \
+            prefix.startswith(("-", "_", "+")):
+        raise ConfigError(f"Elasticsearch URL: prefix {prefix!r} is not a valid index name "
+                          "(lowercase, no spaces or \\/*?\"<>|,#:, not starting with -_+)")
+    refresh = q.get("refresh", "wait_for").lower()
+    if refresh not in _REFRESH:
+        raise ConfigError(f"Elasticsearch URL: refresh must be wait_for, true or false")
+
+    def _num(name: str, default: float, cast=int) -> Any:
+        raw = q.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            value = cast(raw)
+        except ValueError as exc:
+            raise ConfigError(f"Elasticsearch URL: {name} must be a number, got {raw!r}") from exc
+        if value < 0:
+            raise ConfigError(f"Elasticsearch URL: {name} must be >= 0")
+        return value
+
+    host = urlunparse((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", "", ""))
+    return {
+        "host": host,
+        "alias": prefix,
+        "index": f"{prefix}-{SCHEMA_VERSION}",
+        "refresh": _REFRESH[refresh],
+        "retries": _num("retries", 4),
+        "timeout": _num("timeout", 10.0, float),
+        "replicas": _num("replicas", 0),
+        "shards": max(1, _num("shards", 1)),
+    }
+
+
+class RefusedDocuments(IndexUnavailable):
+    """Elasticsearch rejected documents for a reason a retry cannot fix (e.g. a mapping error).
+    Still an IndexUnavailable, so the consumer does not commit and nothing is lost, but upsert
+    does not spin on it; the log names the item and the reason."""
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, ApiError):
+        return exc.meta.status in _RETRYABLE_STATUS
+    # elastic_transport ConnectionError / ConnectionTimeout / SerializationError ...
+    return isinstance(exc, (TransportError, ConnectionError, TimeoutError, OSError))
+
+
+class ElasticsearchIndex:
+    def __init__(self, url: str, client: Elasticsearch | None = None):
+        self.url = url
+        cfg = parse_es_url(url)
+        self.host: str = cfg["host"]
+        self.alias: str = cfg["alias"]
+        self.index_name: str = cfg["index"]
+        self.refresh = cfg["refresh"]
+        self.retries: int = cfg["retries"]
+        self.timeout: float = cfg["timeout"]
+        self.replicas: int = cfg["replicas"]
+        self.shards: int = cfg["shards"]
+        # The client's own retries are off: upsert() retries with backoff and a clear error.
+        self.client = client or Elasticsearch(self.host, request_timeout=self.timeout,
+                                              max_retries=0, retry_on_timeout=False)
+        self._ensured = False
+        self._lock = threading.Lock()
+        self.backoff_base = 0.5
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def index_body(self) -> dict[str, Any]:
+        body = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
+        body["settings"] = {**body.get("settings", {}), "number_of_shards": self.shards,
+                            "number_of_replicas": self.replicas}
+        body["aliases"] = {self.alias: {"is_write_index": True}}
+        return body
+
+    def ensure(self) -> None:
+        """Create ``<prefix>-v1`` with its mapping and the alias if missing; idempotent."""
+        try:
+            if not self.client.indices.exists_alias(name=self.alias):
+                if self.client.indices.exists(index=self.index_name):
+                    self.client.indices.put_alias(index=self.index_name, name=self.alias)
+                else:
+                    try:
+                        self.client.indices.create(index=self.index_name, **self.index_body())
+                    except ApiError as exc:
+                        if exc.error != "resource_already_exists_exception":
+                            raise
+                self.client.cluster.health(index=self.index_name, wait_for_status="yellow",
+                                           timeout=f"{int(self.timeout)}s")
+        except ApiError as exc:
+            if exc.meta.status in _RETRYABLE_STATUS:
+                raise IndexUnavailable(f"elasticsearch ensure failed: {exc}") from exc
+            raise ConfigError(f"elasticsearch: cannot create index {self.index_name}: {exc}") from exc
+        except Exception as exc:
+            raise IndexUnavailable(f"elasticsearch {self.host} unreachable: {exc}") from exc
+        self._ensured = True
+
+    def _ensure_once(self) -> None:
+        if not self._ensured:
+            with self._lock:
+                if not self._ensured:
+                    self.ensure()
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def upsert(self, items: Sequence[Item]) -> int:
+        if not items:
+            return 0
+        docs = [(item.id, to_document(item, *search_fields(item))) for item in items]
+        actions = [{"_op_type": "index", "_index": self.alias, "_id": item_id, "_source": doc}
+                   for item_id, doc in docs]
+        attempt = 0
+        while True:
+            try:
+                self._ensure_once()
+                return self._bulk(actions)
+            except RefusedDocuments:
+                raise
+            except IndexUnavailable as exc:
+                if attempt >= self.retries:
+                    raise IndexUnavailable(
+                        f"elasticsearch bulk of {len(actions)} item(s) failed after "
+                        f"{attempt + 1} attempt(s): {exc}") from exc
+                delay = self.backoff_base * (2 ** attempt)
+                attempt += 1
+                log.warning("elasticsearch: %s; retry %d/%d in %.1fs", exc, attempt,
+                            self.retries, delay)
+                time.sleep(delay)
+
+    def _bulk(self, actions: list[dict[str, Any]]) -> int:
+        """One bulk request; raises IndexUnavailable for anything a retry may fix. Writing the
+        same ``_id`` again replaces the document, so re-sending the whole batch is safe."""
+        try:
+            ok, errors = helpers.bulk(self.client, actions, refresh=self.refresh,
+                                      raise_on_error=False, raise_on_exception=True,
+                                      max_retries=0, chunk_size=500)
+        except Exception as exc:
+            if _retryable(exc):
+                raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise
+        if errors:
+            statuses = [next(iter(e.values())).get("status", 0) for e in errors]
+            first = next(iter(errors[0].values()))
+            detail = f"{len(errors)} of {len(actions)} item(s) refused; first: " \
+                     f"{first.get('_id')}: {first.get('error')}"
+            if all(s in _RETRYABLE_STATUS for s in statuses):
+                raise IndexUnavailable(detail)
+            # A mapping error will not go away by retrying; it is a bug in to_document/mapping.
+            raise RefusedDocuments(f"elasticsearch refused documents (not retryable): {detail}")
+        return ok
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            self._ensure_once()
+            return fn(*args, **kwargs)
+        except NotFoundError:
+            raise
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            raise IndexUnavailable(f"elasticsearch {what} failed: {type(exc).__name__}: {exc}") \
+                from exc
+
+    def get(self, item_id: str) -> Item | None:
+        try:
+            res = self._call("get", self.client.get, index=self.alias, id=item_id,
+                             source_includes=["doc"])
+        except NotFoundError:
+            return None
+        return Item.from_dict(res["_source"]["doc"])
+
+    def count(self) -> int:
+        return int(self._call("count", self.client.count, index=self.alias)["count"])
+
+    def search(self, query: Query) -> SearchPage:
+        normalized = normalize_for_search(query.text, None) if query.text.strip() else ""
+        body = to_es(query, normalized)
+        res = self._call("search", self.client.search, index=self.alias, body=body)
+        page, size = page_window(query)
+        wanted = set(normalized.split())
+        hits = []
+        for h in res["hits"]["hits"]:
+            item = Item.from_dict(h["_source"]["doc"])
+            marks = highlight(item.title + "\n" + item.text, wanted,
+                              lambda w, lang=item.lang: normalize_for_search(w, lang))
+            hits.append(Hit(item=item, score=float(h.get("_score") or 0.0), highlights=marks))
+        facets: dict[str, dict[str, int]] = {}
+        if query.facets:
+            aggs = res.get("aggregations", {})
+            for name in FACET_FIELDS:
+                buckets = aggs.get(name, {}).get("buckets", [])
+                facets[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
+        total = res["hits"]["total"]["value"]
+        return SearchPage(total=int(total), hits=hits, facets=facets, page=page, size=size)
+
+    # -- admin ---------------------------------------------------------------------------------
+
+    def drop(self) -> None:
+        """Delete the index behind the alias (tests, or a full rebuild from the bus)."""
+        try:
+            self.client.indices.delete(index=self.index_name, ignore_unavailable=True)
+        except Exception as exc:
+            raise IndexUnavailable(f"elasticsearch delete {self.index_name} failed: {exc}") from exc
+        self._ensured = False
+
+    def close(self) -> None:
+        self.client.close()
