@@ -106,7 +106,7 @@ def run_pair(name: str, bus_url: str, index_url: str, items: list[Item], tagger)
         bus.flush(timeout=60)
         t_publish = time.perf_counter() - t0
         t_tag, n_tag = _drain(bus, ITEMS_RAW, f"bench-tagger-{run}", TaggerHandler(bus, tagger))
-        t_idx, n_idx = _drain(bus, ITEMS_TAGGED, f"bench-indexer-{run}", IndexerHandler(index))
+        t_idx, n_idx = _drain(bus, ITEMS_TAGGED, f"bench-indexer-{run}", IndexerHandler(index, bus))
         indexed = index.count()
         total = t_publish + t_tag + t_idx
         n = len(items)

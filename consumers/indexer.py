@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Sequence
 
 from euradar.models import Event, Item
-from euradar.ports import Index, Message
+from consumers.runner import dead_letter
+from euradar.errors import RefusedItems
+from euradar.ports import Bus, Index, Message
 
 GROUP = "indexer"
 
 
 class IndexerHandler:
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, bus: Bus):
         self.index = index
+        self.bus = bus
 
     def __call__(self, events: Sequence[tuple[Message, Event]]) -> None:
         latest: dict[str, Item] = {}
@@ -20,4 +23,10 @@ class IndexerHandler:
             current = latest.get(event.item.id)
             if current is None or event.item.version >= current.version:
                 latest[event.item.id] = event.item
-        self.index.upsert(list(latest.values()))  # IndexUnavailable -> runner retries
+        try:
+            self.index.upsert(list(latest.values()))  # IndexUnavailable -> runner retries
+        except RefusedItems as exc:
+            by_id = {msg.key: msg for msg, _ in events}
+            for item_id, reason in exc.refused.items():
+                if item_id in by_id:
+                    dead_letter(self.bus, GROUP, f"index refused the item: {reason}", by_id[item_id])

@@ -64,7 +64,7 @@ class Runtime:
         if role == "indexer":
             from consumers.indexer import IndexerHandler
 
-            return ITEMS_TAGGED, IndexerHandler(self.index)
+            return ITEMS_TAGGED, IndexerHandler(self.index, self.bus)
         if role == "alerter":
             from consumers.alerter import AlerterHandler
 
@@ -102,13 +102,14 @@ class Runtime:
         return crawl_all(chosen, self.settings, self.bus, self.store, progress=progress)
 
     def run_forever(self, progress: Callable[[object], None] | None = None,
-                    tick_seconds: float = 30.0) -> None:
-        """Consumers as threads; crawl each enabled source when its schedule says it is due."""
+                    tick_seconds: float = 30.0, consumers: bool = True) -> None:
+        """Consumers as threads (unless ``consumers`` is False: they run as their own processes,
+        as in docker compose); crawl each enabled source when its schedule says it is due."""
         from crawlers.run import crawl_all
         from crawlers.sources import load_sources
 
         threads = [threading.Thread(target=self.consume, args=(role,), name=role, daemon=True)
-                   for role in ROLES]
+                   for role in ROLES] if consumers else []
         for t in threads:
             t.start()
         sources = [s for s in load_sources(self.settings.sources_file,

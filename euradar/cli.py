@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, lambda *_: rt.stop())
         print("euradar running; Ctrl-C stops", flush=True)
         try:
-            rt.run_forever(progress=_report_line)
+            rt.run_forever(progress=_report_line, consumers=not args.crawl_only)
         except KeyboardInterrupt:
             rt.stop()
         return 0
@@ -211,6 +211,18 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from web.server import serve
+
+    rt = _runtime(args)
+    try:
+        print(f"euradar web UI and API on {rt.settings.public_url} (Ctrl-C stops)", flush=True)
+        serve(rt)
+        return 0
+    finally:
+        rt.close()
+
+
 def cmd_dead_letters(args: argparse.Namespace) -> int:
     from euradar.topics import DEAD_LETTER
 
@@ -265,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("run", cmd_run, "the main job: crawl on schedule, tag, index, alert (and serve the web UI)")
     sp.add_argument("--once", action="store_true", help="one cycle over every enabled source, then exit")
     sp.add_argument("--no-serve", action="store_true", help="do not start the web UI and API")
+    sp.add_argument("--crawl-only", action="store_true",
+                    help="only the scheduler: consumer roles run elsewhere (euradar consume ROLE)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
     sp = add("crawl", cmd_crawl, "crawl one source now and publish what is new or changed")
     sp.add_argument("source")
@@ -295,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("unsubscribe", cmd_unsubscribe, "delete a subscription", json_flag=False)
     sp.add_argument("id")
     add("sources", cmd_sources, "each source with its health")
+    add("serve", cmd_serve, "serve the web UI and HTTP API (127.0.0.1 by default)", json_flag=False)
     sp = add("dead-letters", cmd_dead_letters, "records refused, with the reason")
     sp.add_argument("--limit", type=int, default=200)
     add("tag", cmd_tag, "tag JSONL from stdin ({id,title,text,lang?}) to JSONL on stdout", json_flag=False)

@@ -4,6 +4,7 @@
 
     EuradarError
     ├── InvalidItem        bad data: log it, dead-letter it with the reason, carry on
+    ├── RefusedItems       a backend refuses some items of a batch for good: dead-letter those
     ├── TransientError     infrastructure hiccup: do not commit, back off, retry
     │   ├── BusUnavailable
     │   ├── IndexUnavailable
@@ -33,6 +34,18 @@ class InvalidItem(EuradarError):
         self.reason = reason
         self.field = field
         super().__init__(f"{field}: {reason}" if field else reason)
+
+
+class RefusedItems(EuradarError):
+    """The backend wrote a batch except some items it refuses for good (e.g. an Elasticsearch
+    mapping error): those are dead-lettered with the reason, the rest is committed.
+
+    :param refused: item id -> reason
+    """
+
+    def __init__(self, message: str, refused: dict[str, str]):
+        self.refused = refused
+        super().__init__(message)
 
 
 class TransientError(EuradarError):

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlparse, urlunparse
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from euradar.errors import ConfigError, IndexUnavailable
+from euradar.errors import ConfigError, IndexUnavailable, RefusedItems
 from euradar.highlight import highlight
 from euradar.models import Item
 from euradar.ports import FACET_FIELDS, Hit, Query, SearchPage
@@ -95,10 +95,10 @@ def parse_es_url(url: str) -> dict[str, Any]:
     }
 
 
-class RefusedDocuments(IndexUnavailable):
+class RefusedDocuments(RefusedItems):
     """Elasticsearch rejected documents for a reason a retry cannot fix (e.g. a mapping error).
-    Still an IndexUnavailable, so the consumer does not commit and nothing is lost, but upsert
-    does not spin on it; the log names the item and the reason."""
+    The other documents of the bulk were written; the indexer dead-letters the refused ones
+    with the reason, so nothing is silently lost and the pipeline does not stall."""
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -206,10 +206,14 @@ class ElasticsearchIndex:
             first = next(iter(errors[0].values()))
             detail = f"{len(errors)} of {len(actions)} item(s) refused; first: " \
                      f"{first.get('_id')}: {first.get('error')}"
-            if all(s in _RETRYABLE_STATUS for s in statuses):
+            if any(s in _RETRYABLE_STATUS for s in statuses):
+                # Re-send the whole bulk (idempotent by _id) until only permanent refusals remain.
                 raise IndexUnavailable(detail)
             # A mapping error will not go away by retrying; it is a bug in to_document/mapping.
-            raise RefusedDocuments(f"elasticsearch refused documents (not retryable): {detail}")
+            refused = {str(next(iter(e.values())).get("_id")): str(next(iter(e.values())).get("error"))
+                       for e in errors}
+            raise RefusedDocuments(f"elasticsearch refused documents (not retryable): {detail}",
+                                   refused)
         return ok
 
     # -- reads ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from euradar.errors import IndexUnavailable
 from euradar.models import Event
 from euradar.subscriptions import Subscription
 from euradar.topics import DEAD_LETTER, ITEMS_TAGGED
+from infra.bus.memory import MemoryBus
 from infra.bus.sqlite import SqliteBus
 from infra.index.sqlite import SqliteIndex
 from infra.notify.email import SmtpNotifier
@@ -94,7 +95,7 @@ def test_poison_record_is_dead_lettered_and_the_rest_processed(tmp_path):
     bus.publish(ITEMS_TAGGED, "broken", b'{"schema": "euradar.event/1", "type": "new", "item": {"id"')
     _publish_tagged(bus, good[1:])
     stats = run_consumer(bus.consumer([ITEMS_TAGGED], "indexer"), bus, "indexer",
-                         IndexerHandler(index), until_idle=True)
+                         IndexerHandler(index, bus), until_idle=True)
     assert stats.dead == 1 and index.count() == 2
     dead = [json.loads(m.value) for m in bus.read_topic(DEAD_LETTER)]
     assert dead[0]["stage"] == "indexer" and dead[0]["key"] == "broken"
@@ -119,7 +120,7 @@ def test_transient_failure_backs_off_without_commit_then_resumes(tmp_path):
     index = SqliteIndex("memory://")
     _publish_tagged(bus, sample_items())
     stats = run_consumer(bus.consumer([ITEMS_TAGGED], "indexer"), bus, "indexer",
-                         IndexerHandler(FlakyIndex(index, failures=3)), until_idle=True,
+                         IndexerHandler(FlakyIndex(index, failures=3), bus), until_idle=True,
                          backoff=Backoff(base=0.01))
     assert stats.retries == 3 and index.count() == 5
 
@@ -130,7 +131,7 @@ def test_indexer_keeps_the_latest_version_of_a_batch():
     v2 = dataclasses.replace(item, version=2, title="Renamed topic")
     from euradar.ports import Message
 
-    IndexerHandler(index)([(Message(ITEMS_TAGGED, item.id, b"", 1), Event("new", item)),
+    IndexerHandler(index, MemoryBus())([(Message(ITEMS_TAGGED, item.id, b"", 1), Event("new", item)),
                            (Message(ITEMS_TAGGED, item.id, b"", 2), Event("changed", v2))])
     assert index.get(item.id).title == "Renamed topic"
 
@@ -144,3 +145,32 @@ def test_stop_event_ends_a_running_consumer(tmp_path):
     stop.set()
     t.join(timeout=5)
     assert not t.is_alive()
+
+
+class RefusingIndex:
+    """The real index, except that it refuses one item for good (as ES does on a mapping error)."""
+
+    def __init__(self, inner, refuse_id):
+        self.inner, self.refuse_id = inner, refuse_id
+
+    def upsert(self, items):
+        from euradar.errors import RefusedItems
+
+        self.inner.upsert([i for i in items if i.id != self.refuse_id])
+        if any(i.id == self.refuse_id for i in items):
+            raise RefusedItems("refused", {self.refuse_id: "mapper_parsing_exception: budget"})
+        return len(items)
+
+
+def test_items_refused_for_good_are_dead_lettered_and_the_batch_commits(tmp_path):
+    bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
+    index = SqliteIndex("memory://")
+    items = sample_items()
+    _publish_tagged(bus, items)
+    stats = run_consumer(bus.consumer([ITEMS_TAGGED], "indexer"), bus, "indexer",
+                         IndexerHandler(RefusingIndex(index, items[1].id), bus), until_idle=True)
+    assert stats.records == 5 and stats.retries == 0 and index.count() == 4
+    dead = [json.loads(m.value) for m in bus.read_topic(DEAD_LETTER)]
+    assert [d["key"] for d in dead] == [items[1].id]
+    assert "mapper_parsing_exception" in dead[0]["reason"]
+    assert bus.consumer([ITEMS_TAGGED], "indexer").poll(10, 0.1) == []

@@ -137,8 +137,6 @@ def test_commands_exist_in_the_cli(services):
             parser.parse_args(argv)
         except SystemExit:
             missing.append(" ".join(argv))
-    if missing == ["serve"]:
-        pytest.xfail("`euradar serve` is not wired into the CLI yet (web/server.py:serve exists)")
     assert not missing, f"not accepted by the euradar CLI: {missing}"
 
 
