@@ -7,6 +7,8 @@ get an event on ``euradar.operator`` when a source keeps failing or falls silent
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
 import json
 import logging
 import subprocess
@@ -129,14 +131,22 @@ def publish_operator_event(bus: Bus, source: str, kind: str, message: str, at: s
 
 def crawl_all(sources: Iterable[SourceConfig], settings: Settings, bus: Bus, store: Store,
               progress: Callable[[CrawlReport], None] | None = None,
-              today: date | None = None, include_disabled: bool = False) -> list[CrawlReport]:
-    """Crawl the enabled sources one after the other; one failing source does not stop the rest."""
-    reports = []
-    for source in sources:
-        if not (source.enabled or include_disabled):
-            continue
-        report = crawl_source(source, settings, bus, store, today=today)
-        reports.append(report)
-        if progress is not None:
-            progress(report)
-    return reports
+              today: date | None = None, include_disabled: bool = False,
+              workers: int = 4) -> list[CrawlReport]:
+    """Crawl the enabled sources, a few at a time (each waits mostly on the network or on its
+    Scrapy subprocess); one failing source does not stop the rest. Reports come back in the
+    order of ``sources``; ``progress`` is called as each source finishes."""
+    chosen = [s for s in sources if s.enabled or include_disabled]
+    if not chosen:
+        return []
+    reports: dict[str, CrawlReport] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chosen))),
+                            thread_name_prefix="crawl") as pool:
+        futures = {pool.submit(crawl_source, s, settings, bus, store, today=today): s
+                   for s in chosen}
+        for future in as_completed(futures):
+            report = future.result()
+            reports[futures[future].name] = report
+            if progress is not None:
+                progress(report)
+    return [reports[s.name] for s in chosen]

@@ -44,11 +44,11 @@ def test_memory_backends_work_for_feeds_and_spider_route_explains(server, corpus
     server.alias("/feed.xml", corpus / JULY)
     sources = [s for s in load_sources(DEFAULT_SOURCES, {"ec_presscorner": server.url("/feed.xml"),
                                                           "ft_grants": server.url("/api")})
-               if s.name in ("ec_presscorner", "ft_grants", "cordis_news")]
+               if s.name in ("ec_presscorner", "ft_grants", "eura2021")]
     seen = []
     reports = crawl_all(sources, settings, bus, store, progress=seen.append)
-    assert [r.source for r in reports] == ["ft_grants", "ec_presscorner"]  # cordis is disabled
-    assert seen == reports
+    assert [r.source for r in reports] == ["ft_grants", "ec_presscorner"]  # eura2021 is disabled
+    assert sorted(seen, key=lambda r: r.source) == sorted(reports, key=lambda r: r.source)
     assert not reports[0].ok and "shared between processes" in reports[0].error
     assert reports[1].ok and reports[1].new == 20 and bus.topic_size("euradar.items.raw") == 20
 
@@ -79,7 +79,9 @@ def test_sources_file_is_valid_and_overrides_rebase_option_urls():
     assert {"ft_grants", "ft_tenders", "ted_fi", "ec_presscorner", "interreg_aurora", "eura2021",
             "lapin_liitto", "cordis_news", "nspa", "errin", "jrc_s3", "dg_regio"} <= set(sources)
     enabled = sorted(n for n, s in sources.items() if s.enabled)
-    assert enabled == ["ec_presscorner", "ft_grants", "ft_tenders", "ted_fi"]
+    feeds = sorted(n for n, s in sources.items() if s.route == "feed")
+    assert enabled == sorted(["ft_grants", "ft_tenders", "ted_fi", *feeds])
+    assert all(not s.enabled for s in sources.values() if s.spider == "listing")
     ft = sources["ft_grants"]
     assert ft.url == "http://127.0.0.1:8000/s" and ft.allowed_hosts == ("127.0.0.1",)
     assert ft.options["details_url"].startswith("http://127.0.0.1:8000/info/funding-tenders/")
