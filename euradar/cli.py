@@ -327,6 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose and args.command in ("run", "crawl"):
+        # The per-source progress lines already say what failed and why; the crawler's own
+        # log lines (retries, the same failure again) are for -v.
+        logging.getLogger("crawlers").setLevel(logging.CRITICAL)
     try:
         return int(args.func(args) or 0)
     except EuradarError as exc:

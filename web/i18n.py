@@ -20,6 +20,7 @@ TEXT: dict[str, dict[str, str]] = {
         "search_label": "Search calls, tenders and news",
         "search_placeholder": "e.g. hydrogen, kiertotalous, \"wind power\"",
         "results": "{n} results",
+        "one_result": "1 result",
         "no_results": "Nothing matches this search. Remove a filter or try other words.",
         "filters": "Filters",
         "apply_filters": "Apply filters",
@@ -104,7 +105,8 @@ TEXT: dict[str, dict[str, str]] = {
         "min_budget": "Minimum budget (EUR)",
         "deadline_horizon": "Only deadlines within (days)",
         "frequency": "How often",
-        "freq_immediate": "Immediately", "freq_daily": "Daily digest", "freq_weekly": "Weekly digest",
+        "freq_immediate": "Immediately", "freq_daily": "Daily digest",
+        "freq_weekly": "Weekly digest",
         "alert_lang": "Language of the messages",
         "active": "Active",
         "token": "API token",
@@ -120,6 +122,11 @@ TEXT: dict[str, dict[str, str]] = {
         "sources": "Sources",
         "skip_to_results": "Skip to results",
         "edit": "Edit",
+        "token_missing": "Enter the API token to save.",
+        "token_wrong": "The API token is wrong.",
+        "writes_disabled": "Saving is disabled: the server has no API token. Set "
+                           "EURADAR_API_TOKEN and restart the server.",
+        "cross_site_form": "This form was sent from another site and was refused.",
     },
     "fi": {
         "app_name": "euradar",
@@ -128,6 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
         "search_label": "Hae rahoitushakuja, hankintoja ja uutisia",
         "search_placeholder": "esim. vety, kiertotalous, \"tuulivoima\"",
         "results": "{n} tulosta",
+        "one_result": "1 tulos",
         "no_results": "Haulla ei löytynyt mitään. Poista jokin rajaus tai kokeile muita sanoja.",
         "filters": "Rajaukset",
         "apply_filters": "Käytä rajauksia",
@@ -217,7 +225,8 @@ TEXT: dict[str, dict[str, str]] = {
         "alert_lang": "Viestien kieli",
         "active": "Käytössä",
         "token": "API-avain",
-        "token_help": "Tarvitaan tallentamiseen. Selain muistaa sen ensimmäisen tallennuksen jälkeen.",
+        "token_help": "Tarvitaan tallentamiseen. Selain muistaa sen ensimmäisen "
+                      "tallennuksen jälkeen.",
         "save": "Tallenna",
         "preview": "Esikatsele",
         "preview_days": "Esikatsele viimeiset (päivää)",
@@ -229,6 +238,12 @@ TEXT: dict[str, dict[str, str]] = {
         "sources": "Lähteet",
         "skip_to_results": "Siirry tuloksiin",
         "edit": "Muokkaa",
+        "token_missing": "Anna API-avain tallentaaksesi.",
+        "token_wrong": "API-avain on väärä.",
+        "writes_disabled": "Tallentaminen ei ole käytössä: palvelimelle ei ole asetettu "
+                           "API-avainta. Aseta EURADAR_API_TOKEN ja käynnistä palvelin "
+                           "uudelleen.",
+        "cross_site_form": "Lomake lähetettiin toiselta sivustolta, joten se hylättiin.",
     },
 }
 
@@ -267,7 +282,7 @@ def countdown(deadline: str | None, today: date, lang: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _taxonomy_labels() -> dict[str, dict[str, dict[str, str]]]:
+def taxonomy_labels() -> dict[str, dict[str, dict[str, str]]]:
     """{"themes"|"flags"|"eligibility": {id: {lang: label}}}, read once from the taxonomy file.
     Reading it must never take a page down: without it, ids are shown instead of labels."""
     try:
@@ -284,8 +299,8 @@ def _taxonomy_labels() -> dict[str, dict[str, dict[str, str]]]:
 
 
 def label(section: str, key: str, lang: str) -> str:
-    """Human label of a theme/flag/eligibility id in ``lang``, falling back to English, then the id."""
-    labels = _taxonomy_labels().get(section, {}).get(key, {})
+    """Label of a theme/flag/eligibility id in ``lang``; else English; else the id itself."""
+    labels = taxonomy_labels().get(section, {}).get(key, {})
     return labels.get(lang) or labels.get("en") or key
 
 

@@ -2,16 +2,18 @@
 
 One pydantic model validates every entry point the same way, so a bad date or an unknown sort
 is a 422 naming the parameter (never a 500), and the OpenAPI spec lists allowed values.
-Empty strings count as "not given" because a plain HTML form sends ``deadline_from=``.
+The API is strict (an empty date is an error); the UI drops the empty fields a plain HTML form
+sends (``deadline_from=``) before validating.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from euradar.ports import Query
 
@@ -22,6 +24,19 @@ MAX_SIZE = 100
 Kind = Literal["call", "tender", "news"]
 Status = Literal["forthcoming", "open", "closed"]
 Sort = Literal["relevance", "deadline", "first_seen"]
+ThemeId = Annotated[str, Field(pattern=r"^T\d{1,3}$")]
+# Free-form values are bounded so a hostile URL stays cheap to run.
+FilterValue = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _iso_date_text(value: object) -> object:
+    # Without this pydantic would also take "0" or "1700000000" as a Unix timestamp.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO date like 2026-03-12")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
 class SearchParams(BaseModel):
@@ -30,55 +45,20 @@ class SearchParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     q: str = Field("", max_length=500, description="Full text; Finnish inflections match.")
-    theme: list[str] = Field([], description="Theme ids (T1..T8); several are OR.")
+    theme: list[ThemeId] = Field([], max_length=50, description="Theme ids (T1..T8); OR.")
     kind: list[Kind] = []
-    programme: list[str] = []
+    programme: list[FilterValue] = Field([], max_length=50)
     status: list[Status] = []
     language: list[Literal["en", "fi", "sv"]] = Field([], description="Language of the item.")
-    eligibility: list[str] = []
-    source: list[str] = []
-    deadline_from: date | None = Field(None, description="Has a deadline on or after (ISO date).")
-    deadline_to: date | None = None
-    first_seen_from: date | None = None
-    first_seen_to: date | None = None
+    eligibility: list[FilterValue] = Field([], max_length=50, description="e.g. smes")
+    source: list[FilterValue] = Field([], max_length=50)
+    deadline_from: IsoDate | None = Field(None, description="Has a deadline on or after this day.")
+    deadline_to: IsoDate | None = None
+    first_seen_from: IsoDate | None = None
+    first_seen_to: IsoDate | None = None
     sort: Sort = "relevance"
     page: int = Field(1, ge=1, le=MAX_PAGE)
     size: int = Field(20, ge=1, le=MAX_SIZE)
-
-    @field_validator("deadline_from", "deadline_to", "first_seen_from", "first_seen_to",
-                     mode="before")
-    @classmethod
-    def _empty_date_is_none(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("sort", mode="before")
-    @classmethod
-    def _empty_sort_is_default(cls, value: object) -> object:
-        return "relevance" if value == "" else value
-
-    @field_validator("theme", "programme", "eligibility", "source", "kind", "status", "language",
-                     mode="before")
-    @classmethod
-    def _drop_empty_values(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [value]
-        return [v for v in value if v != ""] if isinstance(value, list) else value
-
-    @field_validator("theme")
-    @classmethod
-    def _theme_ids(cls, values: list[str]) -> list[str]:
-        bad = [v for v in values if not (v[:1] == "T" and v[1:].isdigit() and len(v) <= 4)]
-        if bad:
-            raise ValueError(f"not a theme id like T3: {', '.join(map(repr, bad[:3]))}")
-        return values
-
-    @field_validator("programme", "eligibility", "source")
-    @classmethod
-    def _bounded_values(cls, values: list[str]) -> list[str]:
-        # Free-form values: bounded so a hostile URL stays cheap to run.
-        if len(values) > 50 or any(len(v) > 200 for v in values):
-            raise ValueError("at most 50 values of at most 200 characters")
-        return values
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> "SearchParams":
