@@ -94,16 +94,24 @@ def query_mix(today: date) -> dict[str, Query]:
     }
 
 
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # stdout stays pure JSON
+
+
 def fill(index, items: list[Item]) -> float:
     started = time.perf_counter()
     for start in range(0, len(items), BATCH):
         index.upsert(items[start:start + BATCH])  # batched: one transaction / bulk per 1000
+        if (start // BATCH) % 10 == 9:
+            progress(f"  indexed {start + BATCH} items, {time.perf_counter() - started:.0f} s")
     return time.perf_counter() - started
 
 
 def measure(index, queries: dict[str, Query], rounds: int) -> dict:
-    for query in queries.values():  # warm-up: caches, prepared statements, ES query cache
+    for name, query in queries.items():  # warm-up: caches, prepared statements, ES query cache
+        t0 = time.perf_counter()
         index.search(query)
+        progress(f"  warm-up {name}: {(time.perf_counter() - t0) * 1000:.0f} ms")
     per_query: dict[str, list[float]] = {name: [] for name in queries}
     totals: dict[str, int] = {}
     for _ in range(rounds):
@@ -131,6 +139,7 @@ def percentile(sorted_values: list[float], pct: float) -> float:
 
 def bench_backend(name: str, index, items: list[Item], rounds: int, today: date) -> dict:
     index.ensure()
+    progress(f"{name}: indexing {len(items)} synthetic items")
     seconds = fill(index, items)
     result = {"backend": name, "items": index.count(), "index_seconds": round(seconds, 1),
               "items_per_second": round(len(items) / seconds)}

@@ -1,0 +1,120 @@
+"""Server-rendered pages: search with facets, item pages and source health.
+
+Everything works without JavaScript (the search is a plain GET form); the small scripts in
+``static/`` only add conveniences (filters apply on click, the live subscription preview).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+
+from euradar.ports import FACET_FIELDS, SearchPage
+from web import queries
+from web.i18n import pick_lang
+from web.params import FACET_PARAM, SearchParams
+from web.templating import render
+
+router = APIRouter(include_in_schema=False)
+_LIST_PARAMS = {name for name, f in SearchParams.model_fields.items()
+                if getattr(f.annotation, "__origin__", None) is list}
+# Facets in the order an analyst narrows down: what, open or not, theme, who, where from.
+FACET_ORDER = ("kind", "status", "themes", "eligibility", "programme", "lang", "source")
+assert set(FACET_ORDER) == set(FACET_FIELDS)
+
+
+def ui_lang(request: Request) -> str:
+    return pick_lang(request.query_params.get("lang"))
+
+
+def switch_lang_url(request: Request, lang: str) -> str:
+    """The current page in the other language (all other parameters kept)."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    if lang == "en":
+        pairs.append(("lang", "fi"))
+    return request.url.path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def page_context(request: Request, lang: str, **extra: Any) -> dict[str, Any]:
+    return {"switch_url": switch_lang_url(request, lang), "path": request.url.path, **extra}
+
+
+def parse_search(request: Request) -> tuple[SearchParams, list[str]]:
+    """SearchParams from the query string; invalid input becomes messages, not an error page."""
+    raw: dict[str, Any] = {}
+    for key in request.query_params:
+        # A plain GET form sends every field, empty ones as "": those mean "not given".
+        values = [v for v in request.query_params.getlist(key) if v != ""]
+        if values:
+            raw[key] = values if key in _LIST_PARAMS else values[-1]
+    try:
+        return SearchParams.model_validate(raw), []
+    except ValidationError as exc:
+        messages = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()]
+        return SearchParams(), messages
+
+
+def facet_groups(params: SearchParams, page: SearchPage, lang: str) -> list[dict[str, Any]]:
+    """Facet checkboxes: each value with its count; a chosen value stays listed even when the
+    other filters leave it no results, so it can be unticked."""
+    groups = []
+    for field in FACET_ORDER:
+        param = FACET_PARAM[field]
+        chosen = [str(v) for v in getattr(params, param)]
+        counts = dict(page.facets.get(field, {}))
+        for value in chosen:
+            counts.setdefault(value, 0)
+        if not counts:
+            continue
+        values = [{"value": v, "count": n, "checked": v in chosen,
+                   "id": f"f-{param}-{i}"} for i, (v, n) in enumerate(counts.items())]
+        groups.append({"field": field, "param": param, "values": values[:30]})
+    return groups
+
+
+@router.get("/")
+def search_page(request: Request):
+    lang = ui_lang(request)
+    params, errors = parse_search(request)
+    page = queries.run_search(request.app.state.runtime, params)
+    pages = queries.page_count(page)
+    extra = {"lang": "fi"} if lang == "fi" else None
+    links = {
+        "prev": params.to_url("/", extra, page=params.page - 1) if params.page > 1 else None,
+        "next": params.to_url("/", extra, page=params.page + 1) if params.page < pages else None,
+        "csv": params.to_url("/api/export.csv", page=1, size=20),
+        "ics": params.to_url("/api/calendar.ics", page=1, size=20),
+        "clear": "/" + ("?lang=fi" if lang == "fi" else ""),
+    }
+    return render("search.html", lang, **page_context(
+        request, lang, params=params, page=page, pages=pages, errors=errors, links=links,
+        facets=facet_groups(params, page, lang), today=queries.today_utc(),
+        filtered=has_filters(params)))
+
+
+def has_filters(params: SearchParams) -> bool:
+    """Whether anything narrows the search besides its text (then "Clear all" is offered)."""
+    return any(getattr(params, param) for param in FACET_PARAM.values()) or any(
+        (params.deadline_from, params.deadline_to, params.first_seen_from, params.first_seen_to))
+
+
+@router.get("/items/{item_id:path}")
+def item_page(request: Request, item_id: str):
+    lang = ui_lang(request)
+    detail = queries.item_detail(request.app.state.runtime, item_id)
+    if detail is None:
+        return render("not_found.html", lang, status_code=404,
+                      **page_context(request, lang, item_id=item_id))
+    return render("item.html", lang, **page_context(
+        request, lang, item=detail.item, history=list(reversed(detail.history)),
+        provenance=detail.provenance, today=queries.today_utc()))
+
+
+@router.get("/sources")
+def sources_page(request: Request):
+    lang = ui_lang(request)
+    rows, problem = queries.sources_overview(request.app.state.runtime)
+    return render("sources.html", lang, **page_context(request, lang, rows=rows, problem=problem))
