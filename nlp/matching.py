@@ -17,6 +17,7 @@ from nlp.taxonomy import NUMBER_MARK, LANGS, Taxonomy, TermEntry
 _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _EDGE_PUNCT_RE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 _FI_SV_VOWELS = set("aeiouyäöå")
+_STRENGTH_RANK = {"core": 0, "normal": 1, "weak": 2}
 
 
 def token_key(text: str, lang: str) -> str:
@@ -80,7 +81,7 @@ class TermIndex:
         candidate_sets = {i: self.candidates(keys[i]) for i in word_positions}
         matches = []
         for n, position in enumerate(word_positions):
-            for first_key in candidate_sets[position]:
+            for first_key in sorted(candidate_sets[position]):  # sorted: same result every run
                 for entry, parts in self.terms_by_first_key.get(first_key, ()):
                     if len(parts) > len(word_positions) - n:
                         continue
@@ -126,7 +127,11 @@ class ContextRuleSet:
 def keep_longest(matches: list[TermMatch]) -> list[TermMatch]:
     """Drop theme matches lying inside a longer theme match ("forest" in "forest fires"),
     and any match repeated at the same span; other kinds only lose exact duplicates."""
-    ordered = sorted(matches, key=lambda m: (-(m.end_token - m.start_token), m.start_token))
+    # A total order, so the kept entry never depends on set iteration (hash seed): at one span
+    # the strongest term of a group wins, then the alphabetically first.
+    ordered = sorted(matches, key=lambda m: (-(m.end_token - m.start_token), m.start_token,
+                                             _STRENGTH_RANK.get(m.entry.strength, 9),
+                                             m.entry.kind, m.entry.group, m.entry.term))
     kept: list[TermMatch] = []
     covered_by_theme: list[tuple[int, int]] = []
     seen: set[tuple] = set()
