@@ -68,7 +68,7 @@ def parse_es_url(url: str) -> dict[str, Any]:
                           "(lowercase, no spaces or \\/*?\"<>|,#:, not starting with -_+)")
     refresh = q.get("refresh", "wait_for").lower()
     if refresh not in _REFRESH:
-        raise ConfigError(f"Elasticsearch URL: refresh must be wait_for, true or false")
+        raise ConfigError("Elasticsearch URL: refresh must be wait_for, true or false")
 
     def _num(name: str, default: float, cast=int) -> Any:
         raw = q.get(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Sequence
 
 from euradar.errors import IndexUnavailable
@@ -99,7 +99,7 @@ class SqliteIndex:
         normalized = normalize_for_search(query.text, None) if query.text.strip() else ""
         match = fts_match(normalized)
         if match:
-            base = f"FROM items_fts JOIN items i ON i.id = items_fts.id WHERE items_fts MATCH ?"
+            base = "FROM items_fts JOIN items i ON i.id = items_fts.id WHERE items_fts MATCH ?"
             params = [match, *params]
             score = f"-{_BM25}"
         else:

@@ -13,7 +13,7 @@ import pytest
 from consumers.calendar import subscription_ics
 from consumers.digest import build_digest, preview_digest, render_digest, send_digests
 from euradar.changes import diff_items
-from tests.alerts.conftest import TODAY, html_of, make_item, make_sub, text_of
+from tests.alerts.conftest import TODAY, html_of, make_item, make_sub
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = '<script>alert(1)</script> Arctic hydrogen <img src=x onerror=alert(2)>'

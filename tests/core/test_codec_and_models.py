@@ -7,7 +7,7 @@ import pytest
 
 from euradar.codec import dead_letter_payload, dumps_event, loads_event
 from euradar.errors import InvalidItem
-from euradar.models import Change, Event, Item, content_hash
+from euradar.models import Change, Event, content_hash
 from tests.contract.sample_items import sample_items
 
 

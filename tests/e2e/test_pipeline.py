@@ -8,7 +8,6 @@ Runs on the embedded default always, and on Kafka + Elasticsearch when the servi
 from __future__ import annotations
 
 import dataclasses
-import os
 import uuid
 
 import pytest
