@@ -79,7 +79,7 @@ def query_mix(today: date) -> dict[str, Query]:
     soon = (today + timedelta(days=60)).isoformat()
     return {
         "text_common": Query(text="energy"),
-        "text_rare_two_words": Query(text="hydrogen logistics"),
+        "text_two_words": Query(text="hydrogen logistics"),
         "text_finnish_inflected": Query(text="talvitestauksen"),
         "text_phrase_and_filters": Query(text="circular economy", kinds=("call",),
                                          statuses=("open",), themes=("T1",)),
@@ -89,7 +89,7 @@ def query_mix(today: date) -> dict[str, Query]:
                                         sort="deadline"),
         "first_seen_sorted": Query(sort="first_seen", langs=("fi",)),
         "match_all_facets": Query(),
-        "deep_page": Query(text="kunnat", page=40, size=20),
+        "deep_page": Query(text="energy", page=40, size=20),
         "no_facets_text": Query(text="forest bioeconomy", facets=False),
     }
 

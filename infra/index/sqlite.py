@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE TABLE IF NOT EXISTS item_tags (id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS item_tags_id ON item_tags(id);
 CREATE INDEX IF NOT EXISTS item_tags_fv ON item_tags(field, value);
+CREATE INDEX IF NOT EXISTS item_tags_id_fv ON item_tags(id, field, value);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(id UNINDEXED, title, body);
 """
 _COLUMN_FACETS = ("kind", "status", "lang", "programme", "source")
@@ -71,15 +72,24 @@ class SqliteIndex:
 
     def _write(self, item: Item, title: str, body: str) -> None:
         c = self._conn
-        c.execute("DELETE FROM items_fts WHERE id = ?", (item.id,))
+        # The FTS row shares the item's rowid: deleting by rowid is a lookup, by the unindexed
+        # id column it would scan the whole FTS table (indexing slowed down as the index grew).
+        old = c.execute("SELECT rowid FROM items WHERE id = ?", (item.id,)).fetchone()
+        if old is not None:
+            c.execute("DELETE FROM items_fts WHERE rowid = ?", (old[0],))
         c.execute("DELETE FROM item_tags WHERE id = ?", (item.id,))
         c.execute(
-            "INSERT OR REPLACE INTO items(id, doc, kind, status, lang, programme, source, first_seen)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO items(id, doc, kind, status, lang, programme, source, first_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc,"
+            " kind = excluded.kind, status = excluded.status, lang = excluded.lang,"
+            " programme = excluded.programme, source = excluded.source,"
+            " first_seen = excluded.first_seen",
             (item.id, json.dumps(item.to_dict(), ensure_ascii=False), item.kind, item.status,
              item.lang, item.programme, item.source, item.first_seen),
         )
-        c.execute("INSERT INTO items_fts(id, title, body) VALUES (?, ?, ?)", (item.id, title, body))
+        rowid = c.execute("SELECT rowid FROM items WHERE id = ?", (item.id,)).fetchone()[0]
+        c.execute("INSERT INTO items_fts(rowid, id, title, body) VALUES (?, ?, ?, ?)",
+                  (rowid, item.id, title, body))
         tags = [("theme", t) for t in item.theme_ids] + [("eligibility", e) for e in item.eligibility]
         tags += [("deadline", d[:10]) for d in item.deadlines]
         c.executemany("INSERT INTO item_tags(id, field, value) VALUES (?, ?, ?)",
@@ -99,7 +109,7 @@ class SqliteIndex:
         normalized = normalize_for_search(query.text, None) if query.text.strip() else ""
         match = fts_match(normalized)
         if match:
-            base = "FROM items_fts JOIN items i ON i.id = items_fts.id WHERE items_fts MATCH ?"
+            base = "FROM items_fts JOIN items i ON i.rowid = items_fts.rowid WHERE items_fts MATCH ?"
             params = [match, *params]
             score = f"-{_BM25}"
         else:
@@ -111,12 +121,18 @@ class SqliteIndex:
         size, page = max(1, min(query.size, 500)), max(1, query.page)
         with self._lock:
             try:
-                total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
+                # The matching set once, in a temp table: the count and every facet read it
+                # instead of running the full-text match again each.
+                self._conn.execute("DROP TABLE IF EXISTS temp.hits")
+                self._conn.execute(
+                    f"CREATE TEMP TABLE hits AS SELECT i.rowid AS rid, i.id AS id {base}", params)
+                total = self._conn.execute("SELECT COUNT(*) FROM temp.hits").fetchone()[0]
                 rows = self._conn.execute(
                     f"SELECT i.doc AS doc, {score} AS score {base} ORDER BY {order} LIMIT ? OFFSET ?",
                     [*params, size, (page - 1) * size],
                 ).fetchall()
-                facets = self._facets(base, params) if query.facets else {}
+                facets = self._facets() if query.facets else {}
+                self._conn.execute("DROP TABLE temp.hits")
             except sqlite3.Error as exc:
                 raise IndexUnavailable(f"search failed: {exc}") from exc
         wanted = set(normalized.split())
@@ -128,17 +144,20 @@ class SqliteIndex:
             hits.append(Hit(item=item, score=float(row["score"]), highlights=marks))
         return SearchPage(total=int(total), hits=hits, facets=facets, page=page, size=size)
 
-    def _facets(self, base: str, params: list[object]) -> dict[str, dict[str, int]]:
+    def _facets(self) -> dict[str, dict[str, int]]:
+        """Counts per value over the matching set in ``temp.hits``."""
         facets: dict[str, dict[str, int]] = {}
         for column in _COLUMN_FACETS:
             rows = self._conn.execute(
-                f"SELECT i.{column} AS v, COUNT(*) AS n {base} AND i.{column} IS NOT NULL "
-                f"GROUP BY i.{column} ORDER BY n DESC, v", params).fetchall()
+                f"SELECT i.{column} AS v, COUNT(*) AS n FROM temp.hits h JOIN items i "
+                f"ON i.rowid = h.rid WHERE i.{column} IS NOT NULL GROUP BY i.{column} "
+                "ORDER BY n DESC, v").fetchall()
             facets[column] = {r["v"]: r["n"] for r in rows}
         for name, tag in _TAG_FACETS.items():
             rows = self._conn.execute(
-                f"SELECT t.value AS v, COUNT(*) AS n FROM item_tags t WHERE t.field = ? AND t.id IN "
-                f"(SELECT i.id {base}) GROUP BY t.value ORDER BY n DESC, v", [tag, *params]).fetchall()
+                "SELECT t.value AS v, COUNT(*) AS n FROM temp.hits h JOIN item_tags t "
+                "ON t.id = h.id AND t.field = ? GROUP BY t.value ORDER BY n DESC, v",
+                [tag]).fetchall()
             facets[name] = {r["v"]: r["n"] for r in rows}
         assert set(facets) == set(FACET_FIELDS)
         return facets
