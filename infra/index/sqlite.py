@@ -109,7 +109,8 @@ class SqliteIndex:
         normalized = normalize_for_search(query.text, None) if query.text.strip() else ""
         match = fts_match(normalized)
         if match:
-            base = "FROM items_fts JOIN items i ON i.rowid = items_fts.rowid WHERE items_fts MATCH ?"
+            base = ("FROM items_fts CROSS JOIN items i ON i.rowid = items_fts.rowid "
+                    "WHERE items_fts MATCH ?")  # CROSS JOIN: FTS drives the loop
             params = [match, *params]
             score = f"-{_BM25}"
         else:
@@ -124,8 +125,8 @@ class SqliteIndex:
                 # The matching set once, in a temp table: the count and every facet read it
                 # instead of running the full-text match again each.
                 self._conn.execute("DROP TABLE IF EXISTS temp.hits")
-                self._conn.execute(
-                    f"CREATE TEMP TABLE hits AS SELECT i.rowid AS rid, i.id AS id {base}", params)
+                self._conn.execute("CREATE TEMP TABLE hits (rid INTEGER PRIMARY KEY, id TEXT)")
+                self._conn.execute(f"INSERT INTO temp.hits SELECT i.rowid, i.id {base}", params)
                 total = self._conn.execute("SELECT COUNT(*) FROM temp.hits").fetchone()[0]
                 rows = self._conn.execute(
                     f"SELECT i.doc AS doc, {score} AS score {base} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -145,17 +146,19 @@ class SqliteIndex:
         return SearchPage(total=int(total), hits=hits, facets=facets, page=page, size=size)
 
     def _facets(self) -> dict[str, dict[str, int]]:
-        """Counts per value over the matching set in ``temp.hits``."""
+        """Counts per value over the matching set in ``temp.hits``. CROSS JOIN keeps the
+        matching set as the outer loop, so each hit is one index lookup (the planner otherwise
+        may scan the small temp table once per tag row)."""
         facets: dict[str, dict[str, int]] = {}
         for column in _COLUMN_FACETS:
             rows = self._conn.execute(
-                f"SELECT i.{column} AS v, COUNT(*) AS n FROM temp.hits h JOIN items i "
+                f"SELECT i.{column} AS v, COUNT(*) AS n FROM temp.hits h CROSS JOIN items i "
                 f"ON i.rowid = h.rid WHERE i.{column} IS NOT NULL GROUP BY i.{column} "
                 "ORDER BY n DESC, v").fetchall()
             facets[column] = {r["v"]: r["n"] for r in rows}
         for name, tag in _TAG_FACETS.items():
             rows = self._conn.execute(
-                "SELECT t.value AS v, COUNT(*) AS n FROM temp.hits h JOIN item_tags t "
+                "SELECT t.value AS v, COUNT(*) AS n FROM temp.hits h CROSS JOIN item_tags t "
                 "ON t.id = h.id AND t.field = ? GROUP BY t.value ORDER BY n DESC, v",
                 [tag]).fetchall()
             facets[name] = {r["v"]: r["n"] for r in rows}
