@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from consumers.indexer import IndexerHandler  # noqa: E402
 from consumers.runner import run_consumer  # noqa: E402
 from consumers.tagger import TaggerHandler  # noqa: E402
+from euradar.app import BATCH_SIZES  # noqa: E402
 from euradar.codec import dumps_event  # noqa: E402
 from euradar.models import Event, Item  # noqa: E402
 from euradar.registry import open_bus, open_index  # noqa: E402
@@ -78,7 +79,7 @@ def make_items(records: list[dict], n: int) -> list[Item]:
     return items
 
 
-def _drain(bus, topic: str, group: str, handler) -> tuple[float, int]:
+def _drain(bus, topic: str, group: str, handler, batch_size: int) -> tuple[float, int]:
     """Run the real consumer loop until idle; time until the last batch was handled."""
     consumer = bus.consumer([topic], group=group)
     last = [0.0]
@@ -89,7 +90,7 @@ def _drain(bus, topic: str, group: str, handler) -> tuple[float, int]:
 
     t0 = time.perf_counter()
     stats = run_consumer(consumer, bus, group, timed, until_idle=True, poll_timeout=2.0,
-                         stop=threading.Event())
+                         stop=threading.Event(), batch_size=batch_size)
     consumer.close()
     return (last[0] or time.perf_counter()) - t0, stats.records
 
@@ -105,8 +106,10 @@ def run_pair(name: str, bus_url: str, index_url: str, items: list[Item], tagger)
             bus.publish(ITEMS_RAW, item.id, dumps_event(Event(type="new", item=item)))
         bus.flush(timeout=60)
         t_publish = time.perf_counter() - t0
-        t_tag, n_tag = _drain(bus, ITEMS_RAW, f"bench-tagger-{run}", TaggerHandler(bus, tagger))
-        t_idx, n_idx = _drain(bus, ITEMS_TAGGED, f"bench-indexer-{run}", IndexerHandler(index, bus))
+        t_tag, n_tag = _drain(bus, ITEMS_RAW, f"bench-tagger-{run}", TaggerHandler(bus, tagger),
+                              BATCH_SIZES["tagger"])
+        t_idx, n_idx = _drain(bus, ITEMS_TAGGED, f"bench-indexer-{run}", IndexerHandler(index, bus),
+                              BATCH_SIZES["indexer"])
         indexed = index.count()
         total = t_publish + t_tag + t_idx
         n = len(items)
