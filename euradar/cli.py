@@ -47,7 +47,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.no_serve and not args.once:
         from web.server import start_background
 
-        server = start_background(rt)
+        try:
+            server = start_background(rt)
+        except RuntimeError as exc:
+            rt.close()
+            raise ConfigError(f"{exc}; or run with --no-serve") from exc
         print(f"web UI and API on {rt.settings.public_url}", flush=True)
     try:
         if args.once:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -57,9 +58,22 @@ class ServerHandle:
 
 def start_background(runtime, startup_timeout: float = 15.0) -> ServerHandle:
     """Start uvicorn in a daemon thread and return once it accepts connections."""
-    server = uvicorn.Server(_config(runtime))
+    config = _config(runtime)
+    # Bind here, in the caller's thread: a busy port is a clear error at once instead of an
+    # exception (and sys.exit) inside uvicorn's thread.
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((config.host, config.port))
+    except OSError as exc:
+        sock.close()
+        raise RuntimeError(f"web server did not start on {config.host}:{config.port}: "
+                           f"{exc.strerror} (is the port in use? set EURADAR_WEB_PORT)") from exc
+    server = uvicorn.Server(config)
     # uvicorn installs signal handlers only in the main thread; the caller keeps its own.
-    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web",
+                              daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout
     while not server.started:
