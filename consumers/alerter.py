@@ -59,7 +59,10 @@ class Alert:
 
 
 def meaningful(changes: Sequence[Change]) -> list[Change]:
-    return [c for c in changes if c.field not in QUIET_CHANGE_FIELDS]
+    """Changes worth a mail. A reworded description is not, and neither is a call closing at
+    its deadline: the reminders already said it was coming, the index and history record it."""
+    return [c for c in changes if c.field not in QUIET_CHANGE_FIELDS
+            and not (c.field == "status" and c.new == "closed")]
 
 
 def collect_alerts(events: Sequence[Event], subs: Sequence[Subscription],

@@ -100,9 +100,13 @@ class Runtime:
         from crawlers.run import crawl_all
         from crawlers.sources import load_sources
 
+        from crawlers.sweep import refresh_statuses
+
         sources = load_sources(self.settings.sources_file, self.settings.source_overrides)
         chosen = [s for s in sources if (s.name in names if names else s.enabled)]
-        return crawl_all(chosen, self.settings, self.bus, self.store, progress=progress)
+        reports = crawl_all(chosen, self.settings, self.bus, self.store, progress=progress)
+        refresh_statuses(self.bus, self.store)  # calls that closed since they were last listed
+        return reports
 
     def run_forever(self, progress: Callable[[object], None] | None = None,
                     tick_seconds: float = 30.0, consumers: bool = True) -> None:
@@ -135,11 +139,13 @@ class Runtime:
         """Deadline reminders and daily digests every day, weekly digests on Mondays. Each is
         recorded in the store, so running them again the same day or week sends nothing."""
         from consumers.digest import send_digests
+        from crawlers.sweep import refresh_statuses
         from consumers.reminders import send_reminders
         from infra.notify.webhook import WebhookNotifier
 
         webhook = WebhookNotifier(self.settings.webhook_secret, self.bus,
                                   timeout=self.settings.http_timeout)
+        refresh_statuses(self.bus, self.store, today)
         send_reminders(self.store, self.index, self.notifier, webhook, today)
         send_digests(self.store, self.index, self.notifier, "daily", today)
         if today.weekday() == 0:

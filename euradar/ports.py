@@ -186,6 +186,8 @@ class Store(Protocol):
         """Store ``item`` as the current version and append it to the history (idempotent on
         ``(item.id, item.version)``)."""
     def item_history(self, item_id: str) -> list[dict[str, Any]]: ...
+    def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
+        """The current version of every item whose status is one of ``statuses``."""
 
     # sources
     def source_state(self, name: str) -> SourceState: ...

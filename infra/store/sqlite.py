@@ -108,6 +108,12 @@ class SqliteStore:
                 self._conn.execute("ROLLBACK")
                 raise
 
+    def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
+        marks = ", ".join("?" * len(statuses))
+        rows = self._all(f"SELECT doc FROM items WHERE json_extract(doc, '$.status') IN ({marks}) "
+                         "ORDER BY id", tuple(statuses))
+        return [Item.from_dict(json.loads(r["doc"])) for r in rows]
+
     def item_history(self, item_id: str) -> list[dict[str, Any]]:
         rows = self._all("SELECT version, seen_at, content_hash, changes FROM item_versions "
                          "WHERE id = ? ORDER BY version", (item_id,))
