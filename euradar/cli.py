@@ -256,7 +256,11 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from nlp.cli import explain_main
 
-    return explain_main(args.rest)
+    argv = [args.text] if args.text is not None else []
+    for flag in ("title", "lang", "jsonl", "id"):
+        if getattr(args, flag):
+            argv += [f"--{flag}", getattr(args, flag)]
+    return explain_main(argv)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -317,8 +321,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("dead-letters", cmd_dead_letters, "records refused, with the reason")
     sp.add_argument("--limit", type=int, default=200)
     add("tag", cmd_tag, "tag JSONL from stdin ({id,title,text,lang?}) to JSONL on stdout", json_flag=False)
-    sp = add("explain", cmd_explain, "why a text gets each theme", json_flag=False)
-    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp = add("explain", cmd_explain, "why a text gets each theme (a text, a JSONL file, or stdin)",
+             json_flag=False)
+    sp.add_argument("text", nargs="?", help="body text")
+    sp.add_argument("--title", default="")
+    sp.add_argument("--lang", choices=("en", "fi", "sv"))
+    sp.add_argument("--jsonl", help="JSONL file of records {id, title, text, lang?}")
+    sp.add_argument("--id", help="only this record of --jsonl")
     sp = add("eval", cmd_eval, "precision/recall/F1 of the tagger on a labelled JSONL file")
     sp.add_argument("labels")
     from consumers.alerts_cli import add_arguments as add_alert_commands

@@ -1,0 +1,53 @@
+"""The euradar command line, run in-process on a temporary data directory."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from euradar.app import Runtime
+from euradar.cli import main
+from euradar.settings import from_env
+from tests.contract.sample_items import sample_items
+
+
+def test_cli_explain_takes_title_and_text(capsys):
+    assert main(["explain", "--title", "Vedyn tuotanto ja tuulivoima Lapissa",
+                 "Haku on tarkoitettu pk-yrityksille ja kunnille."]) == 0
+    out = capsys.readouterr().out
+    assert "T3" in out and "ASSIGNED" in out and "tuulivoima" in out
+
+
+def test_cli_tag_keeps_the_schema_and_order(monkeypatch, capsys):
+    lines = [{"id": "a", "title": "Wind power and hydrogen", "text": "Renewable energy grids."},
+             {"id": "b", "title": "Court reform", "text": "Judicial cooperation.", "lang": "en"}]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(json.dumps(x) for x in lines) + "\n"))
+    assert main(["tag"]) == 0
+    out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b"]
+    assert set(out[0]) == {"id", "lang", "themes"} and out[1]["themes"] == []
+    t3 = out[0]["themes"][0]
+    assert t3["id"] == "T3" and 0 < t3["score"] <= 1
+    assert set(t3["evidence"][0]) == {"text", "term", "start", "end"}
+
+
+def test_cli_subscribe_search_and_sources(tmp_path, capsys):
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "subscribe", "--email", "eu@kemi.fi", "--theme", "T1",
+                 "--keywords", 'kiertotalous OR "circular economy"', "--json"]) == 0
+    sub = json.loads(capsys.readouterr().out)
+    assert sub["themes"] == ["T1"] and sub["email"] == "eu@kemi.fi"
+    assert main(["--data-dir", data, "subscribe", "--email", "not-an-email"]) == 2
+    assert "email" in capsys.readouterr().err
+
+    rt = Runtime.open(from_env({}, data_dir=tmp_path / "data"))
+    rt.index.upsert(sample_items())
+    rt.close()
+    assert main(["--data-dir", data, "search", "textile", "--theme", "T1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["total"] == 1 and result["hits"][0]["id"] == "ft:HORIZON-CL6-2026-01-CIRCBIO-07"
+    assert main(["--data-dir", data, "search", "--kind", "news"]) == 0
+    assert "2 result(s)" in capsys.readouterr().out
+    assert main(["--data-dir", data, "sources", "--json"]) == 0
+    sources = json.loads(capsys.readouterr().out)
+    assert {"ft_grants", "ec_presscorner"} <= {s["name"] for s in sources}
