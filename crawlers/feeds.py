@@ -15,6 +15,7 @@ import calendar
 import logging
 import re
 import time
+import xml.sax
 from datetime import datetime, timezone
 from typing import Any
 
@@ -37,10 +38,14 @@ _HTML_START = re.compile(rb"^\s*(<!doctype html|<html[\s>])", re.I)
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 
 
-def fetch(client: httpx.Client, source: SourceConfig, store: Store, report: CrawlReport) -> httpx.Response | None:
-    """GET the feed with validators and retries. None means 304 Not Modified."""
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+
+
+def fetch(client: httpx.Client, source: SourceConfig, store: Store, report: CrawlReport,
+          accept: str = FEED_ACCEPT) -> httpx.Response | None:
+    """GET the source URL with validators and retries. None means 304 Not Modified."""
     etag, last_modified = store.validators(source.url)
-    headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+    headers = {"Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -162,6 +167,13 @@ def crawl_feed(source: SourceConfig, settings: Settings, bus: Bus, store: Store)
     except SourceError as exc:
         report.ok, report.error = False, str(exc)
         return report
+    broken = parsed.bozo and isinstance(parsed.bozo_exception, xml.sax.SAXParseException)
+    if broken:
+        # A truncated or broken document: its good entries go on, and the document itself is
+        # dead-lettered with the reason so what was cut off is not lost without a trace.
+        publisher.dead_letter(source.name, f"feed is not well-formed ({parsed.bozo_exception}); "
+                              f"kept the {len(parsed.entries)} entries before the break",
+                              response.content[:200_000], f"{source.name}#document")
     feed_lang = _lang(parsed.feed.get("language"))
     for index, entry in enumerate(parsed.entries):
         try:
@@ -172,5 +184,8 @@ def crawl_feed(source: SourceConfig, settings: Settings, bus: Bus, store: Store)
         publisher.publish(item)
     report.add_stats(publisher.stats)
     # Only now: had publishing failed, the next crawl must not get a 304 for unpublished entries.
-    store.save_validators(source.url, response.headers.get("etag"), response.headers.get("last-modified"))
+    # A broken document is fetched whole again next time (the source may have fixed it).
+    if not broken:
+        store.save_validators(source.url, response.headers.get("etag"),
+                              response.headers.get("last-modified"))
     return report

@@ -94,6 +94,12 @@ def test_bozo_feed_keeps_good_entries(env, server, corpus, tmp_path):
     report = crawl_source(_press(env, server, "/cut.xml"), env.settings, env.bus, env.store)
     assert report.ok and report.new >= 1
     assert any("not well-formed" in w for w in report.warnings)
+    dead_by_key = {d["key"]: d for d in env.dead()}
+    dead = dead_by_key["ec_presscorner#document"]  # (the half entry at the cut has no link)
+    assert dead["stage"] == "crawl" and "not well-formed" in dead["reason"]
+    assert f"kept the {report.new + report.dead - 1} entries" in dead["reason"]
+    assert dead["original"].endswith(cut[-50:])
+    assert env.store.validators(server.url("/cut.xml")) == (None, None)  # refetched whole next time
 
 
 def test_html_error_page_dead_host_and_http_error_are_failures(env, server):
