@@ -17,6 +17,7 @@ import time
 from datetime import date
 from typing import Callable, Iterable
 
+from crawlers.dump import crawl_dump
 from crawlers.feeds import crawl_feed
 from crawlers.report import REPORT_PREFIX, CrawlReport
 from crawlers.sources import SourceConfig
@@ -41,6 +42,8 @@ def crawl_source(source: SourceConfig, settings: Settings, bus: Bus, store: Stor
     try:
         if source.route == "feed":
             report = crawl_feed(source, settings, bus, store)
+        elif source.route == "dump":
+            report = crawl_dump(source, settings, bus, store, today)
         elif source.route == "spider":
             report = run_spider_subprocess(source, settings, today)
         else:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from euradar.errors import ConfigError
 from euradar.models import KINDS
 
-ROUTES = ("spider", "feed")
+ROUTES = ("spider", "feed", "dump")
 SPIDERS = ("ft_portal", "ted", "listing")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SCHEDULE = re.compile(r"^(\d+)([mhd])$")

@@ -81,6 +81,7 @@ def test_sources_file_is_valid_and_overrides_rebase_option_urls():
     enabled = sorted(n for n, s in sources.items() if s.enabled)
     feeds = sorted(n for n, s in sources.items() if s.route == "feed")
     assert enabled == sorted(["ft_grants", "ft_tenders", "ted_fi", *feeds])
+    assert not sources["ft_dump"].enabled  # the same topics as ft_grants, described differently
     assert all(not s.enabled for s in sources.values() if s.spider == "listing")
     ft = sources["ft_grants"]
     assert ft.url == "http://127.0.0.1:8000/s" and ft.allowed_hosts == ("127.0.0.1",)
