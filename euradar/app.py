@@ -59,7 +59,8 @@ class Runtime:
                    notifier=registry.open_notifier(settings))
 
     def handler(self, role: str):
-        """The handler and topic of one consumer role."""
+        """The handler and topic of the tagger or indexer role (the alerter has its own loop,
+        :func:`consumers.alerter.run_alerter`, for its batching window)."""
         if role == "tagger":
             from consumers.tagger import TaggerHandler
 
@@ -68,10 +69,6 @@ class Runtime:
             from consumers.indexer import IndexerHandler
 
             return ITEMS_TAGGED, IndexerHandler(self.index, self.bus)
-        if role == "alerter":
-            from consumers.alerter import AlerterHandler
-
-            return ITEMS_TAGGED, AlerterHandler(self.store, self.notifier)
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
 
     def consume(self, role: str, *, until_idle: bool = False, stop: threading.Event | None = None):
