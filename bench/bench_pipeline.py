@@ -8,7 +8,7 @@ instead (clearly labelled so in the output).
 Per backend pair, measured in the same process and run, one stage after the other:
 
 * ``publish``: N ``new`` events to ``items.raw`` + flush
-* ``tagger``: the real consumer loop (``consumers.runner.run_consumer`` + ``TaggerHandler``):
+* ``tagger``: the real consumer loop (``euradar.consumers.runner.run_consumer`` + ``TaggerHandler``):
   poll, decode, tag, publish to ``items.tagged``, flush, commit
 * ``indexer``: the real consumer loop with ``IndexerHandler``: poll, decode, bulk upsert, commit
 * ``end_to_end``: N / (publish + tagger + indexer wall time)
@@ -40,14 +40,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from consumers.indexer import IndexerHandler  # noqa: E402
-from consumers.runner import run_consumer  # noqa: E402
-from consumers.tagger import TaggerHandler  # noqa: E402
-from euradar.app import BATCH_SIZES  # noqa: E402
-from euradar.codec import dumps_event  # noqa: E402
-from euradar.models import Event, Item  # noqa: E402
-from euradar.registry import open_bus, open_index  # noqa: E402
-from euradar.topics import ITEMS_RAW, ITEMS_TAGGED  # noqa: E402
+from euradar.consumers.indexer import IndexerHandler  # noqa: E402
+from euradar.consumers.runner import run_consumer  # noqa: E402
+from euradar.consumers.tagger import TaggerHandler  # noqa: E402
+from euradar.runtime import BATCH_SIZES  # noqa: E402
+from euradar.core.codec import dumps_event  # noqa: E402
+from euradar.core.models import Event, Item  # noqa: E402
+from euradar.core.registry import open_bus, open_index  # noqa: E402
+from euradar.core.topics import ITEMS_RAW, ITEMS_TAGGED  # noqa: E402
 
 SYNTHETIC_WORDS = ("hydrogen", "arctic", "testing", "tourism", "circular", "economy", "mining",
                    "forest", "bioeconomy", "digital", "skills", "SMEs", "Lapland", "innovation",
@@ -150,7 +150,7 @@ def main() -> None:
         source = f"{opts.corpus} (+ {opts.labels}): {len(records)} texts cycled to {opts.n} items"
     items = make_items(records, opts.n)
 
-    from nlp import get_tagger
+    from euradar.nlp import get_tagger
 
     tagger = get_tagger()
     as_records = [{"id": it.id, "title": it.title, "text": it.text, "lang": it.lang} for it in items]

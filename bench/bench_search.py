@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from euradar.models import Item  # noqa: E402
-from euradar.ports import Query  # noqa: E402
+from euradar.core.models import Item  # noqa: E402
+from euradar.core.ports import Query  # noqa: E402
 
 BATCH = 1000
 EN = ("circular economy recycling hydrogen wind power energy storage battery minerals mining "
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"data": "synthetic", "seed": args.seed, "items": len(items),
               "generate_seconds": round(time.perf_counter() - t0, 1), "results": []}
 
-    from infra.index.sqlite import SqliteIndex
+    from euradar.infra.index.sqlite import SqliteIndex
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.sqlite_path or f"{tmp}/bench-index.db"
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             index.close()
     if args.es:
-        from infra.index.elasticsearch import ElasticsearchIndex
+        from euradar.infra.index.elasticsearch import ElasticsearchIndex
 
         sep = "&" if "?" in args.es else "?"
         # A prefix of its own, so the bench never touches a real installation's items.

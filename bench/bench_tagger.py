@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import spacy  # noqa: E402
 
-from nlp import get_tagger  # noqa: E402
+from euradar.nlp import get_tagger  # noqa: E402
 
 TEXT_KEYS = {"title", "description", "descriptionbyte", "summary", "callTitle", "identifier", "text", "TI", "notice-title"}
 _TAG_RE = re.compile(r"<[^>]+>")

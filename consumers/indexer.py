@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from euradar.models import Event, Item
-from consumers.runner import dead_letter
-from euradar.errors import RefusedItems
-from euradar.ports import Bus, Index, Message
+from euradar.core.models import Event, Item
+from euradar.consumers.runner import dead_letter
+from euradar.core.errors import RefusedItems
+from euradar.core.ports import Bus, Index, Message
 
 GROUP = "indexer"
 

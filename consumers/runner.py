@@ -1,6 +1,6 @@
 """The poll -> handle -> commit loop shared by every consumer role.
 
-Error branches (see :mod:`euradar.errors`): an :class:`InvalidItem` record is dead-lettered with
+Error branches (see :mod:`euradar.core.errors`): an :class:`InvalidItem` record is dead-lettered with
 its reason by :func:`decode_batch` and the rest of the batch goes on; a :class:`TransientError`
 means no commit: rewind to the committed position and retry with exponential backoff. Anything
 else is a bug: it propagates without a commit, so nothing is lost.
@@ -13,11 +13,11 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from euradar.codec import dead_letter_payload, loads_event
-from euradar.errors import InvalidItem, TransientError
-from euradar.models import Event
-from euradar.ports import Bus, Consumer, Message
-from euradar.topics import DEAD_LETTER
+from euradar.core.codec import dead_letter_payload, loads_event
+from euradar.core.errors import InvalidItem, TransientError
+from euradar.core.models import Event
+from euradar.core.ports import Bus, Consumer, Message
+from euradar.core.topics import DEAD_LETTER
 
 log = logging.getLogger(__name__)
 

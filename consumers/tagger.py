@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Sequence
 
-from euradar.codec import dumps_event
-from euradar.models import Event, Item
-from euradar.ports import Bus, Message
-from euradar.topics import ITEMS_TAGGED
+from euradar.core.codec import dumps_event
+from euradar.core.models import Event, Item
+from euradar.core.ports import Bus, Message
+from euradar.core.topics import ITEMS_TAGGED
+from euradar.nlp import get_tagger
 
 GROUP = "tagger"
 
@@ -34,8 +35,6 @@ def enrich(item: Item, analysis: dict[str, Any]) -> Item:
 class TaggerHandler:
     def __init__(self, bus: Bus, tagger: Any | None = None):
         if tagger is None:
-            from nlp import get_tagger
-
             tagger = get_tagger()
         self.bus = bus
         self.tagger = tagger

@@ -1,2 +1,2 @@
 """Crawlers: Scrapy spiders for sites and APIs, feedparser for RSS/Atom. Both routes end in
-:class:`crawlers.publish.Publisher`, which detects changes and publishes events to the bus."""
+:class:`euradar.crawlers.publish.Publisher`, which detects changes and publishes events to the bus."""

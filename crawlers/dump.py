@@ -1,7 +1,7 @@
 """Dump route: one big JSON file fetched daily (the F&T ``grantsTenders.json`` reference dump).
 
 Same fetch as the feed route (conditional GET, retries, health), so an unchanged dump costs one
-304 and no parsing. The body is parsed record by record (:mod:`crawlers.ft_dump`): a broken
+304 and no parsing. The body is parsed record by record (:mod:`euradar.crawlers.ft_dump`): a broken
 record is dead-lettered and the rest goes on; a truncated or non-JSON body fails the crawl with
 a clear error (whole records before the cut are still published, they are valid on their own)
 and the validators are not saved, so the next crawl downloads the dump again.
@@ -14,14 +14,14 @@ from datetime import date
 
 import httpx
 
-from crawlers import ft_dump
-from crawlers.feeds import fetch
-from crawlers.publish import Publisher
-from crawlers.report import CrawlReport
-from crawlers.sources import SourceConfig
-from euradar.errors import InvalidItem, SourceError
-from euradar.ports import Bus, Store
-from euradar.settings import Settings
+from euradar.crawlers import ft_dump
+from euradar.crawlers.feeds import fetch
+from euradar.crawlers.publish import Publisher
+from euradar.crawlers.report import CrawlReport
+from euradar.crawlers.sources import SourceConfig
+from euradar.core.errors import InvalidItem, SourceError
+from euradar.core.ports import Bus, Store
+from euradar.core.settings import Settings
 
 
 def crawl_dump(source: SourceConfig, settings: Settings, bus: Bus, store: Store,

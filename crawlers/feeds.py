@@ -22,14 +22,14 @@ from typing import Any
 import feedparser
 import httpx
 
-from crawlers.publish import Publisher
-from crawlers.report import CrawlReport
-from crawlers.sources import SourceConfig
-from crawlers.text import canonical_url, clean_text, html_to_text, url_item_id
-from euradar.errors import InvalidItem, SourceError
-from euradar.models import Item
-from euradar.ports import Bus, Store
-from euradar.settings import Settings
+from euradar.crawlers.publish import Publisher
+from euradar.crawlers.report import CrawlReport
+from euradar.crawlers.sources import SourceConfig
+from euradar.crawlers.text import canonical_url, clean_text, html_to_text, url_item_id
+from euradar.core.errors import InvalidItem, SourceError
+from euradar.core.models import Item
+from euradar.core.ports import Bus, Store
+from euradar.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

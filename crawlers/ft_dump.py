@@ -8,7 +8,7 @@ Quirks handled:
 * dates are epoch milliseconds (``plannedOpeningDateLong``, ``deadlineDatesLong`` with several
   cut-offs, ``publicationDateLong``); tender deadlines carry a time (21:59 UTC);
 * ``status`` is an object ``{"id": 31094502, "abbreviation": "Open"}`` and goes stale like the
-  search index's: :func:`crawlers.ft_parse.resolve_status` decides from the dates;
+  search index's: :func:`euradar.crawlers.ft_parse.resolve_status` decides from the dates;
 * list fields (``tags``, ``keywords``, ``actions``, ``latestInfos``, ``programmeDivision``...)
   come either as real JSON or as JSON inside a string, varying per record;
 * ``descriptionTender`` is sometimes wrapped in literal double quotes;
@@ -29,12 +29,12 @@ import re
 from datetime import date
 from typing import Any, Iterator, Mapping
 
-from euradar.errors import InvalidItem
-from euradar.models import Item
+from euradar.core.errors import InvalidItem
+from euradar.core.models import Item
 
-from crawlers.ft_parse import (STATUS_CODES, TENDER_TYPES, TENDER_URL, TOPIC_URL, _budget_for,
+from euradar.crawlers.ft_parse import (STATUS_CODES, TENDER_TYPES, TENDER_URL, TOPIC_URL, _budget_for,
                                resolve_status)
-from crawlers.text import clean_text, html_to_text, iso_date
+from euradar.crawlers.text import clean_text, html_to_text, iso_date
 
 _ARRAY = re.compile(r'"GrantTenderObj"\s*:\s*\[')
 _WS = re.compile(r"[ \t\n\r]*")

@@ -19,11 +19,11 @@ import logging
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from euradar.changes import derive_status
-from euradar.errors import InvalidItem
-from euradar.models import Item
+from euradar.core.changes import derive_status
+from euradar.core.errors import InvalidItem
+from euradar.core.models import Item
 
-from crawlers.text import clean_text, html_to_text, iso_date
+from euradar.crawlers.text import clean_text, html_to_text, iso_date
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from euradar.changes import diff_items
-from euradar.codec import dead_letter_payload, dumps_event
-from euradar.models import Event, Item, utcnow_iso
-from euradar.ports import Bus, Store
-from euradar.topics import DEAD_LETTER, ITEMS_RAW
+from euradar.core.changes import diff_items
+from euradar.core.codec import dead_letter_payload, dumps_event
+from euradar.core.models import Event, Item, utcnow_iso
+from euradar.core.ports import Bus, Store
+from euradar.core.topics import DEAD_LETTER, ITEMS_RAW
 
 log = logging.getLogger(__name__)
 

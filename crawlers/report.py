@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawlers.publish import PublishStats
+from euradar.crawlers.publish import PublishStats
 
 REPORT_PREFIX = "EURADAR_REPORT "  # marks the report line among anything else on stdout
 

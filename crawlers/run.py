@@ -17,16 +17,15 @@ import time
 from datetime import date
 from typing import Callable, Iterable
 
-from crawlers.dump import crawl_dump
-from crawlers.feeds import crawl_feed
-from crawlers.report import REPORT_PREFIX, CrawlReport
-from crawlers.sources import SourceConfig
-from crawlers.spider_process import child_env
-from euradar.errors import EuradarError, SourceError
-from euradar.models import utcnow_iso
-from euradar.ports import Bus, Store
-from euradar.settings import Settings
-from euradar.topics import OPERATOR
+from euradar.crawlers.dump import crawl_dump
+from euradar.crawlers.feeds import crawl_feed
+from euradar.crawlers.report import REPORT_PREFIX, CrawlReport
+from euradar.crawlers.sources import SourceConfig
+from euradar.core.errors import EuradarError, SourceError
+from euradar.core.models import utcnow_iso
+from euradar.core.ports import Bus, Store
+from euradar.core.settings import Settings
+from euradar.core.topics import OPERATOR
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ def run_spider_subprocess(source: SourceConfig, settings: Settings, today: date 
         if url.startswith("memory://"):
             raise SourceError(f"{source.name}: the spider route runs in a subprocess and needs a "
                               f"{label} shared between processes (sqlite:///path or kafka://), got {url}")
-    command = [sys.executable, "-m", "crawlers.spider_process", source.name,
+    command = [sys.executable, "-m", "euradar.crawlers.spider_process", source.name,
                "--config-json", json.dumps(source.to_dict()), "--bus", settings.bus_url,
                "--store", settings.store_url, "--user-agent", settings.user_agent,
                "--timeout", str(settings.http_timeout)]
@@ -74,7 +73,7 @@ def run_spider_subprocess(source: SourceConfig, settings: Settings, today: date 
         command += ["--today", today.isoformat()]
     timeout = settings.http_timeout * 10 + SPIDER_GRACE_SECONDS
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=child_env())
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise SourceError(f"{source.name}: spider crawl did not finish within {timeout:.0f}s") from exc
     for line in reversed(done.stdout.splitlines()):

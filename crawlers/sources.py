@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from euradar.errors import ConfigError
-from euradar.models import KINDS
+from euradar.core.errors import ConfigError
+from euradar.core.models import KINDS
 
 ROUTES = ("spider", "feed", "dump")
 SPIDERS = ("ft_portal", "ted", "listing")

@@ -1,11 +1,11 @@
 """Run one Scrapy spider crawl in its own process and print a CrawlReport line.
 
-``python -m crawlers.spider_process <source-name> [--config-json JSON] [--bus URL] [--store URL]
+``python -m euradar.crawlers.spider_process <source-name> [--config-json JSON] [--bus URL] [--store URL]
 [--today YYYY-MM-DD]``
 
 Twisted's reactor cannot be restarted, so a long-running scheduler cannot run a second Scrapy
 crawl in-process; a fresh process per crawl also isolates a crashing spider. Settings come from
-the inherited environment (``euradar.settings.from_env``); the parent passes the bus/store URLs
+the inherited environment (``euradar.core.settings.from_env``); the parent passes the bus/store URLs
 and the exact source config it was given so both sides agree. Exit status 0 whenever a report
 was printed (a failed source is data, not a crash).
 """
@@ -15,69 +15,26 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from datetime import date
-from pathlib import Path
-from typing import Any
 
-from crawlers.publish import Publisher
-from crawlers.report import CrawlReport
-from crawlers.sources import SourceConfig, find_source, load_sources
-from euradar.registry import open_bus, open_store
-from euradar.settings import Settings, from_env
+from scrapy.crawler import CrawlerProcess
 
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-
-def child_env() -> dict[str, str]:
-    """The parent's environment plus this checkout on PYTHONPATH, so ``-m crawlers...`` works
-    whether or not euradar is pip-installed."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-    return env
-
-
-def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
-    options = source.options
-    return {
-        "BOT_NAME": "euradar",
-        "USER_AGENT": settings.user_agent,  # identifies us, with a contact address
-        "ROBOTSTXT_OBEY": True,
-        "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": float(options.get("crawl_delay", 1.0)),
-        "AUTOTHROTTLE_MAX_DELAY": 60.0,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
-        "DOWNLOAD_DELAY": float(options.get("crawl_delay", 1.0)),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
-        "DOWNLOAD_TIMEOUT": settings.http_timeout,
-        "RETRY_ENABLED": True,
-        "RETRY_TIMES": int(options.get("retries", 2)),
-        "RETRY_BACKOFF_BASE": float(options.get("retry_backoff", 2.0)),
-        "HTTPCACHE_ENABLED": False,
-        "COOKIES_ENABLED": False,
-        "TELNETCONSOLE_ENABLED": False,
-        "LOG_LEVEL": "WARNING",
-        "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawlers.spiders.middleware.BackoffRetryMiddleware": 550,
-            "crawlers.spiders.middleware.ConditionalGetMiddleware": 580,
-        },
-        "ITEM_PIPELINES": {"crawlers.spiders.middleware.PublishPipeline": 300},
-    }
+from euradar.crawlers.publish import Publisher
+from euradar.crawlers.report import CrawlReport
+from euradar.crawlers import settings as scrapy_settings
+from euradar.crawlers.sources import SourceConfig, find_source, load_sources
+from euradar.crawlers.spiders import spider_class
+from euradar.core.registry import open_bus, open_store
+from euradar.core.settings import Settings, from_env
 
 
 def run_spider(source: SourceConfig, settings: Settings, today: date | None = None) -> CrawlReport:
-    from scrapy.crawler import CrawlerProcess
-
-    from crawlers.spiders import spider_class
-
     started = time.monotonic()
     bus, store = open_bus(settings.bus_url), open_store(settings.store_url)
     publisher = Publisher(bus, store)
-    process = CrawlerProcess(scrapy_settings(source, settings))
+    process = CrawlerProcess(scrapy_settings.for_source(source, settings))
     crawler = process.create_crawler(spider_class(source.spider or ""))
     process.crawl(crawler, source=source, store=store, today=today, publisher=publisher)
     process.start()
@@ -103,7 +60,7 @@ def run_spider(source: SourceConfig, settings: Settings, today: date | None = No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawlers.spider_process")
+    parser = argparse.ArgumentParser(prog="python -m euradar.crawlers.spider_process")
     parser.add_argument("source")
     parser.add_argument("--config-json", help="the source config (default: from the sources file)")
     parser.add_argument("--bus")

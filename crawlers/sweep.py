@@ -3,7 +3,7 @@
 The F&T and TED queries ask for forthcoming and open items only, so a call that closes simply
 stops appearing; without this sweep the index would say "open" forever (the stale-status complaint
 about existing portals). Every known forthcoming or open item whose dates now say otherwise is
-republished through the :class:`~crawlers.publish.Publisher` as a new version, so the change is
+republished through the :class:`~euradar.crawlers.publish.Publisher` as a new version, so the change is
 recorded ("status open -> closed", "status forthcoming -> open"), indexed and shown in history.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from crawlers.publish import Publisher
-from euradar.changes import derive_status
-from euradar.models import Event
-from euradar.ports import Bus, Store
+from euradar.crawlers.publish import Publisher
+from euradar.core.changes import derive_status
+from euradar.core.models import Event
+from euradar.core.ports import Bus, Store
 
 
 def refresh_statuses(bus: Bus, store: Store, today: date | None = None) -> list[Event]:

@@ -14,11 +14,11 @@ import re
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from euradar.changes import derive_status
-from euradar.errors import InvalidItem
-from euradar.models import Item
+from euradar.core.changes import derive_status
+from euradar.core.errors import InvalidItem
+from euradar.core.models import Item
 
-from crawlers.text import clean_text, iso_date
+from euradar.crawlers.text import clean_text, iso_date
 
 LANG_2 = {"fin": "fi", "swe": "sv", "eng": "en", "nor": "no", "dan": "da", "deu": "de",
           "fra": "fr", "pol": "pl", "est": "et"}

@@ -1,5 +1,5 @@
 import sys
 
-from euradar.cli import main
+from euradar.cli.main import main
 
 sys.exit(main())

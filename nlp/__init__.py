@@ -1,7 +1,7 @@
 """euradar NLP: Lapland smart-specialisation theme tagging in English, Finnish and Swedish.
 
 Public API: ``get_tagger()`` returns the cached ``Tagger`` (``tag`` and ``analyse``);
-``nlp.normalize.normalize_for_search`` normalises text for the search indexes.
+``euradar.nlp.normalize.normalize_for_search`` normalises text for the search indexes.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["get_tagger", "Tagger"]
 @lru_cache(maxsize=1)
 def get_tagger():
     """Return the process-wide Tagger, building the spaCy pipeline on first call only."""
-    from nlp.tagger import Tagger, build_pipeline
+    from euradar.nlp.tagger import Tagger, build_pipeline
 
     return Tagger(build_pipeline())
 
@@ -21,7 +21,7 @@ def get_tagger():
 def __getattr__(name: str):
     # Lazy so that "import nlp" stays cheap for callers that only need normalize_for_search.
     if name == "Tagger":
-        from nlp.tagger import Tagger
+        from euradar.nlp.tagger import Tagger
 
         return Tagger
     raise AttributeError(name)

@@ -14,10 +14,10 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.langid import LANGS, detect_from_words
-from nlp.matching import ContextRuleSet, TermIndex, keep_longest, token_key
-from nlp.scoring import ScoringSettings, theme_scores
-from nlp.taxonomy import load_taxonomy
+from euradar.nlp.langid import LANGS, detect_from_words
+from euradar.nlp.matching import ContextRuleSet, TermIndex, keep_longest, token_key
+from euradar.nlp.scoring import ScoringSettings, theme_scores
+from euradar.nlp.taxonomy import load_taxonomy
 
 for _name, _default in (("lang", None), ("langs", None), ("keys", None), ("matches", None),
                         ("theme_scores", None), ("themes", None), ("title_end", 0)):

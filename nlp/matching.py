@@ -1,4 +1,4 @@
-"""Token-level term matcher over normalised word keys (see ``nlp.normalize``).
+"""Token-level term matcher over normalised word keys (see ``euradar.nlp.normalize``).
 
 spaCy's PhraseMatcher needs equal token attributes, which cannot express Finnish compound parts
 ("testaus" inside "rengastestauksen"), so this matcher indexes every word of every term by its
@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlp.normalize import MIN_COMPOUND_PART, MIN_KEY_LENGTH, word_key
-from nlp.taxonomy import NUMBER_MARK, LANGS, Taxonomy, TermEntry
+from euradar.nlp.normalize import MIN_COMPOUND_PART, MIN_KEY_LENGTH, word_key
+from euradar.nlp.taxonomy import NUMBER_MARK, LANGS, Taxonomy, TermEntry
 
 _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _EDGE_PUNCT_RE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)

@@ -9,7 +9,7 @@ One normal form ("key") per word, shared by the tagger and the search indexes:
 * Swedish: Snowball stem.
 
 Finnish and Swedish compound freely ("rengastestauksen", "vintertestning"), so a term key may
-also be found *inside* a word key; that test lives in ``nlp.matching``. For search,
+also be found *inside* a word key; that test lives in ``euradar.nlp.matching``. For search,
 ``normalize_for_search`` splits compounds whose head is a known vocabulary key.
 """
 from __future__ import annotations
@@ -18,6 +18,8 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
+from euradar.nlp.taxonomy import load_taxonomy
+from euradar.nlp.langid import detect_language
 
 SUPPORTED_LANGS = ("en", "fi", "sv")
 _STEMMERS = {
@@ -80,7 +82,6 @@ def split_compound(key: str, known_parts: frozenset[str]) -> list[str]:
 @lru_cache(maxsize=1)
 def _search_vocabulary() -> dict[str, frozenset[str]]:
     # Compound heads for splitting come from the taxonomy: its terms are the words people search.
-    from nlp.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     vocabulary: dict[str, set[str]] = {"fi": set(), "sv": set()}
@@ -112,8 +113,6 @@ def normalize_for_search(text: str, lang: str | None) -> str:
     Deterministic: depends only on the text, the language and the taxonomy file.
     """
     if lang not in SUPPORTED_LANGS:
-        from nlp.langid import detect_language
-
         detected = detect_language(text)
         lang = detected if detected in SUPPORTED_LANGS else "en"
     tokens: list[str] = []

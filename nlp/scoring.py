@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nlp.matching import TermMatch
+from euradar.nlp.matching import TermMatch
 
 
 @dataclass(frozen=True)

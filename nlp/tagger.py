@@ -12,8 +12,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import nlp.components  # noqa: F401  (registers the factories)
-from nlp.extract import extract_call_ids, extract_dates
+import euradar.nlp.components  # noqa: F401  (registers the factories)
+from euradar.nlp.extract import extract_call_ids, extract_dates
 
 CONFIG_PATH = Path(__file__).with_name("config.cfg")
 

@@ -14,13 +14,15 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi import Query as QueryParam
 from fastapi.responses import Response
 
-from euradar.errors import ConfigError
-from web import queries
-from web.auth import require_write_token
-from web.csvexport import to_csv
-from web.params import SearchParams
-from web.schemas import (HitOut, ItemDetailOut, ItemOut, PreviewMatch, PreviewOut, SearchOut,
+from euradar.core.errors import ConfigError
+from euradar.web import queries
+from euradar.web.auth import require_write_token
+from euradar.web.csvexport import to_csv
+from euradar.web.params import SearchParams
+from euradar.web.schemas import (HitOut, ItemDetailOut, ItemOut, PreviewMatch, PreviewOut, SearchOut,
                          SourcesOut, SubscriptionIn, SubscriptionOut)
+from euradar.alerts.calendar import subscription_ics
+from euradar.alerts.calendar import deadline_events, ics_calendar
 
 router = APIRouter(prefix="/api", tags=["api"])
 Search = Annotated[SearchParams, QueryParam()]
@@ -131,8 +133,6 @@ def subscription_calendar(request: Request, sub_id: SubId) -> Response:
 
 
 def subscription_ics_response(runtime, sub_id: str) -> Response:
-    from consumers.calendar import subscription_ics  # consumers own the feed's content
-
     sub = runtime.store.get_subscription(sub_id)
     if sub is None:
         raise HTTPException(status_code=404, detail=f"no subscription {sub_id!r}")
@@ -165,7 +165,6 @@ def export_csv(request: Request, params: Search) -> Response:
             responses={200: {"content": {"text/calendar": {}}}, **_ERRORS})
 def export_calendar(request: Request, params: Search) -> Response:
     """The deadlines of every item of a search as an iCalendar (RFC 5545) file."""
-    from consumers.calendar import deadline_events, ics_calendar
 
     items = queries.export_items(_runtime(request), params)
     body = ics_calendar(deadline_events(items, since=date.min), name="euradar: " + (

@@ -17,9 +17,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from euradar import __version__
-from euradar.errors import ConfigError, TransientError
-from web import api, ui, ui_subscriptions
-from web.auth import SecurityHeaders
+from euradar.core.errors import ConfigError, TransientError
+from euradar.web import api, ui, ui_subscriptions
+from euradar.web.auth import SecurityHeaders
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"

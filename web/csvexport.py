@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Iterable
 
-from euradar.models import Item
+from euradar.core.models import Item
 
 COLUMNS = ("id", "kind", "status", "title", "programme", "deadline", "budget", "themes", "url",
            "first_seen")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from euradar.nlp.taxonomy import DEFAULT_TAXONOMY_PATH
 
 UI_LANGS = ("en", "fi")
 
@@ -288,7 +289,6 @@ def taxonomy_labels() -> dict[str, dict[str, dict[str, str]]]:
     try:
         import yaml
 
-        from nlp.taxonomy import DEFAULT_TAXONOMY_PATH
 
         data = yaml.safe_load(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8")) or {}
     except Exception:  # noqa: BLE001 - labels are cosmetic

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from euradar.ports import Query
+from euradar.core.ports import Query
 
 # Paging limits keep OFFSET far from SQLite's integer range and a page cheap to render.
 MAX_PAGE = 1000

@@ -11,12 +11,13 @@ from datetime import date, datetime, timezone
 from itertools import islice
 from typing import Any
 
-from euradar.errors import ConfigError
-from euradar.matching import iter_items, preview
-from euradar.models import Item
-from euradar.ports import SearchPage
-from euradar.subscriptions import Subscription
-from web.params import SearchParams
+from euradar.core.errors import ConfigError
+from euradar.alerts.matching import iter_items, preview
+from euradar.core.models import Item
+from euradar.core.ports import SearchPage
+from euradar.core.subscriptions import Subscription
+from euradar.web.params import SearchParams
+from euradar.crawlers.sources import load_sources
 
 # An export is for a spreadsheet or a calendar, not a dump of the whole index.
 MAX_EXPORT_ITEMS = 5000
@@ -79,8 +80,6 @@ def sources_overview(runtime) -> tuple[list[dict[str, Any]], str | None]:
     configs: list[Any] = []
     problem = None
     try:
-        from crawlers.sources import load_sources
-
         configs = load_sources(runtime.settings.sources_file, runtime.settings.source_overrides)
     except ImportError as exc:
         problem = f"the crawler package is not installed: {exc}"

@@ -6,11 +6,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from euradar.models import Item
+from euradar.core.models import Item
 
 
 class ItemOut(BaseModel):
-    """An item as the index holds it (see :class:`euradar.models.Item`)."""
+    """An item as the index holds it (see :class:`euradar.core.models.Item`)."""
 
     id: str
     kind: Literal["call", "tender", "news"]
@@ -83,7 +83,7 @@ class ItemDetailOut(BaseModel):
 
 
 class SubscriptionIn(BaseModel):
-    """A subscription as a client sends it; the domain checks (euradar.subscriptions) run after
+    """A subscription as a client sends it; the domain checks (euradar.core.subscriptions) run after
     these type checks and their messages come back as 422 too."""
 
     # strict: JSON types as documented (no "active": 0 or "days": "3" coerced behind the back).

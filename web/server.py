@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from web.app import create_app
+from euradar.web.app import create_app
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from euradar.changes import fmt_date
-from web.i18n import countdown, facet_value_label, label, translator
+from euradar.core.changes import fmt_date
+from euradar.web.i18n import countdown, facet_value_label, label, translator
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _NOT_OUR_MARK = re.compile(r"<(?!/?mark>)")

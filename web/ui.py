@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from euradar.ports import FACET_FIELDS, SearchPage
-from web import queries
-from web.i18n import pick_lang
-from web.params import FACET_PARAM, SearchParams
-from web.templating import render
+from euradar.core.ports import FACET_FIELDS, SearchPage
+from euradar.web import queries
+from euradar.web.i18n import pick_lang
+from euradar.web.params import FACET_PARAM, SearchParams
+from euradar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 _LIST_PARAMS = {name for name, f in SearchParams.model_fields.items()

@@ -15,15 +15,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from euradar.errors import ConfigError
-from euradar.models import KINDS
-from euradar.subscriptions import FREQUENCIES, LANGS, Subscription
-from web import queries
-from web.api import subscription_ics_response
-from web.auth import TOKEN_COOKIE, check_token, same_origin
-from web.i18n import taxonomy_labels, translator
-from web.templating import render
-from web.ui import page_context, ui_lang
+from euradar.core.errors import ConfigError
+from euradar.core.models import KINDS
+from euradar.core.subscriptions import FREQUENCIES, LANGS, Subscription
+from euradar.web import queries
+from euradar.web.api import subscription_ics_response
+from euradar.web.auth import TOKEN_COOKIE, check_token, same_origin
+from euradar.web.i18n import taxonomy_labels, translator
+from euradar.web.templating import render
+from euradar.web.ui import page_context, ui_lang
 
 router = APIRouter(include_in_schema=False)
 PREVIEW_SHOWN = 20
@@ -110,7 +110,7 @@ def edit_subscription_page(request: Request, sub_id: str):
 
 @router.get("/subscriptions/{sub_id}/calendar.ics")
 def subscription_feed(request: Request, sub_id: str) -> Response:
-    """The address alert mails link to (``consumers.calendar`` names it)."""
+    """The address alert mails link to (``euradar.alerts.calendar`` names it)."""
     return subscription_ics_response(request.app.state.runtime, sub_id)
 
 

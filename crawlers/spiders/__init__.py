@@ -5,9 +5,9 @@ from __future__ import annotations
 from importlib import import_module
 
 SPIDER_CLASSES = {
-    "ft_portal": "crawlers.spiders.ft_portal:FtPortalSpider",
-    "ted": "crawlers.spiders.ted:TedSpider",
-    "listing": "crawlers.spiders.listing:ListingSpider",
+    "ft_portal": "euradar.crawlers.spiders.ft_portal:FtPortalSpider",
+    "ted": "euradar.crawlers.spiders.ted:TedSpider",
+    "listing": "euradar.crawlers.spiders.listing:ListingSpider",
 }
 
 

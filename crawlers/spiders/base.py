@@ -19,7 +19,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.sources import SourceConfig
+from euradar.core.ports import Store
+from euradar.crawlers.publish import Publisher
+from euradar.crawlers.sources import SourceConfig
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,17 @@ def describe_failure(failure: Failure) -> str:
 
 
 class SourceSpider(scrapy.Spider):
-    """Base for our spiders; constructed with ``source``, ``store`` and optionally ``today``."""
+    """Base for our spiders; constructed with ``source``, ``store``, the ``publisher`` the item
+    pipeline sends to, and optionally ``today``."""
 
     name = "source"
 
-    def __init__(self, source: SourceConfig, store: Any, today: date | None = None, **kwargs: Any):
+    def __init__(self, source: SourceConfig, store: Store, today: date | None = None,
+                 publisher: Publisher | None = None, **kwargs: Any):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.store = store
+        self.publisher = publisher  # the pipeline publishes through it (euradar.crawlers.pipelines)
         self.today = today
         # The offsite middleware keeps the crawler on the hosts the source config names.
         self.allowed_domains = list(source.allowed_hosts)

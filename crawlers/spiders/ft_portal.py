@@ -20,10 +20,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from crawlers import ft_parse
-from crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure
-from euradar.errors import InvalidItem
-from euradar.models import Item
+from euradar.crawlers import ft_parse
+from euradar.crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure
+from euradar.core.errors import InvalidItem
+from euradar.core.models import Item
 
 
 def multipart_body(parts: dict[str, Any]) -> tuple[bytes, str]:

@@ -14,10 +14,10 @@ from typing import Any, Iterator
 from parsel import Selector
 from scrapy.http import Request, Response
 
-from crawlers.spiders.base import DeadRecord, SourceSpider
-from crawlers.text import canonical_url, clean_text, first_date, iso_date, url_item_id
-from euradar.changes import derive_status
-from euradar.models import Item
+from euradar.crawlers.spiders.base import DeadRecord, SourceSpider
+from euradar.crawlers.text import canonical_url, clean_text, first_date, iso_date, url_item_id
+from euradar.core.changes import derive_status
+from euradar.core.models import Item
 
 
 class ListingSpider(SourceSpider):

@@ -12,9 +12,9 @@ from typing import Any, Iterator
 
 from scrapy.http import Request, Response
 
-from crawlers import ted_parse
-from crawlers.spiders.base import DeadRecord, SourceSpider
-from euradar.errors import InvalidItem
+from euradar.crawlers import ted_parse
+from euradar.crawlers.spiders.base import DeadRecord, SourceSpider
+from euradar.core.errors import InvalidItem
 
 
 class TedSpider(SourceSpider):

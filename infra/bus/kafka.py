@@ -9,16 +9,16 @@ URL: ``kafka://host:port[,host2:port2][?param=value&...]``. Query parameters (al
 ``topic_prefix``     ""        prepended to every topic name (e.g. ``test123.``): a private
                                namespace for tests or for two installations on one cluster.
                                Callers keep using the logical names (``euradar.items.raw``);
-                               :class:`~euradar.ports.Message` carries the logical name too.
+                               :class:`~euradar.core.ports.Message` carries the logical name too.
 ``timeout_ms``       10000     how long a call may wait for an unreachable broker before it
-                               raises :class:`~euradar.errors.BusUnavailable`
+                               raises :class:`~euradar.core.errors.BusUnavailable`
 ``client_id``        euradar   client id reported to the broker
 ===================  ========  ===============================================================
 
 Guarantees (the ``BusContract``): producer ``acks=all``, keys are item ids so every version of
 one item lands on the same partition and stays in order; :meth:`KafkaBus.flush` raises
 ``BusUnavailable`` if any record since the last flush was not acknowledged. Consumers never
-auto-commit: :meth:`~infra.bus.kafka_consumer.KafkaConsumerAdapter.commit` commits exactly the records returned by polls,
+auto-commit: :meth:`~euradar.infra.bus.kafka_consumer.KafkaConsumerAdapter.commit` commits exactly the records returned by polls,
 :meth:`KafkaConsumerAdapter.rewind` seeks back to the committed offsets. The dead-letter topic is
 an ordinary topic. Topics are created explicitly (KafkaAdminClient) the first time this process
 publishes to or subscribes to them, so nothing depends on the broker's auto-create setting.
@@ -30,75 +30,32 @@ import logging
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Sequence
-from urllib.parse import parse_qs, urlparse
+from typing import Any, Sequence
 
-from euradar.errors import BusUnavailable, ConfigError
-from euradar.ports import Message
+from euradar.core.errors import BusUnavailable
+from euradar.core.ports import Message
 
-if TYPE_CHECKING:
-    from infra.bus.kafka_consumer import KafkaConsumerAdapter
-
-# An ImportError here is turned into "pip install euradar[kafka]" by euradar.registry.
+# An ImportError here is turned into "pip install euradar[kafka]" by euradar.core.registry.
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
+from euradar.infra.bus.kafka_config import KafkaConfig, parse_kafka_url, unavailable
+from euradar.infra.bus.kafka_consumer import KafkaConsumerAdapter
+
 log = logging.getLogger(__name__)
-
-def parse_kafka_url(url: str) -> dict[str, Any]:
-    """``kafka://h:p,h2:p2?partitions=3&...`` -> settings dict (pure; unit-tested)."""
-    parsed = urlparse(url)
-    if parsed.scheme != "kafka":
-        raise ConfigError(f"not a kafka URL: {url!r} (kafka://host:port)")
-    hosts = [h.strip() for h in parsed.netloc.split(",") if h.strip()]
-    if not hosts:
-        raise ConfigError(f"kafka URL without broker: {url!r} (kafka://host:port)")
-    q = {k: v[-1] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}
-    known = {"partitions", "replication", "retention_ms", "topic_prefix", "timeout_ms", "client_id"}
-    unknown = sorted(set(q) - known)
-    if unknown:
-        raise ConfigError(f"kafka URL: unknown parameter(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(known))}")
-
-    def _int(name: str, default: int | None, minimum: int = 1) -> int | None:
-        raw = q.get(name)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError as exc:
-            raise ConfigError(f"kafka URL: {name} must be an integer, got {raw!r}") from exc
-        if value < minimum:
-            raise ConfigError(f"kafka URL: {name} must be >= {minimum}, got {value}")
-        return value
-
-    return {
-        "bootstrap": hosts,
-        "partitions": _int("partitions", 3),
-        "replication": _int("replication", 1),
-        "retention_ms": _int("retention_ms", None, minimum=-1),
-        "topic_prefix": q.get("topic_prefix", ""),
-        "timeout_ms": _int("timeout_ms", 10_000, minimum=100),
-        "client_id": q.get("client_id") or "euradar",
-    }
-
-
-def _unavailable(what: str, exc: BaseException) -> BusUnavailable:
-    return BusUnavailable(f"kafka {what} failed: {type(exc).__name__}: {exc}")
-
 
 class KafkaBus:
     """Bus on a Kafka cluster. Thread-safe for publishing; each consumer belongs to one thread."""
 
     def __init__(self, url: str):
         self.url = url
-        cfg = parse_kafka_url(url)
-        self.bootstrap: list[str] = cfg["bootstrap"]
-        self.partitions: int = cfg["partitions"]
-        self.replication: int = cfg["replication"]
-        self.retention_ms: int | None = cfg["retention_ms"]
-        self.topic_prefix: str = cfg["topic_prefix"]
-        self.timeout_ms: int = cfg["timeout_ms"]
-        self.client_id: str = cfg["client_id"]
+        self.config = cfg = KafkaConfig.from_url(url)
+        self.bootstrap = cfg.bootstrap
+        self.partitions = cfg.partitions
+        self.replication = cfg.replication
+        self.retention_ms = cfg.retention_ms
+        self.topic_prefix = cfg.topic_prefix
+        self.timeout_ms = cfg.timeout_ms
+        self.client_id = cfg.client_id
         self._lock = threading.RLock()
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
@@ -110,22 +67,15 @@ class KafkaBus:
 
     def physical(self, topic: str) -> str:
         """The topic name on the broker (with ``topic_prefix``)."""
-        return self.topic_prefix + topic
+        return self.config.physical(topic)
 
     def logical(self, topic: str) -> str:
-        p = self.topic_prefix
-        return topic[len(p):] if p and topic.startswith(p) else topic
+        return self.config.logical(topic)
 
     # -- clients (lazy: constructing a KafkaBus never touches the network) --------------------
 
     def _common(self) -> dict[str, Any]:
-        return {
-            "bootstrap_servers": self.bootstrap,
-            "client_id": self.client_id,
-            "bootstrap_timeout_ms": self.timeout_ms,
-            "request_timeout_ms": max(self.timeout_ms, 5_000),
-            "reconnect_backoff_max_ms": 2_000,
-        }
+        return self.config.client_options()
 
     def _admin_client(self) -> KafkaAdminClient:
         with self._lock:
@@ -133,7 +83,7 @@ class KafkaBus:
                 try:
                     self._admin = KafkaAdminClient(**self._common())
                 except Exception as exc:
-                    raise _unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
+                    raise unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
             return self._admin
 
     def _producer_client(self) -> KafkaProducer:
@@ -151,7 +101,7 @@ class KafkaBus:
                         delivery_timeout_ms=max(self.timeout_ms, 5_000) + 5_000,
                     )
                 except Exception as exc:
-                    raise _unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
+                    raise unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
             return self._producer
 
     def ensure_topics(self, topics: Sequence[str]) -> None:
@@ -167,7 +117,7 @@ class KafkaBus:
             admin.create_topics(spec, timeout_ms=self.timeout_ms, raise_errors=False)
             admin.wait_for_topics(wanted, timeout_ms=self.timeout_ms)
         except Exception as exc:
-            raise _unavailable(f"creating topic(s) {', '.join(wanted)}", exc) from exc
+            raise unavailable(f"creating topic(s) {', '.join(wanted)}", exc) from exc
         with self._lock:
             self._known_topics.update(wanted)
 
@@ -179,7 +129,7 @@ class KafkaBus:
         try:
             future = producer.send(self.physical(topic), key=key.encode("utf-8"), value=value)
         except Exception as exc:  # KafkaTimeoutError when metadata cannot be fetched in time
-            raise _unavailable(f"publish to {topic}", exc) from exc
+            raise unavailable(f"publish to {topic}", exc) from exc
         with self._lock:
             self._pending.append(future)
 
@@ -192,7 +142,7 @@ class KafkaBus:
         try:
             producer.flush(timeout=timeout)
         except Exception as exc:
-            raise _unavailable("flush", exc) from exc
+            raise unavailable("flush", exc) from exc
         failed = [f for f in pending if not f.is_done or f.failed()]
         if failed:
             f = failed[0]
@@ -200,11 +150,9 @@ class KafkaBus:
             raise BusUnavailable(f"kafka flush: {len(failed)} of {len(pending)} record(s) not "
                                  f"acknowledged: {reason}")
 
-    def consumer(self, topics: Sequence[str], group: str) -> "KafkaConsumerAdapter":
-        from infra.bus.kafka_consumer import KafkaConsumerAdapter
-
+    def consumer(self, topics: Sequence[str], group: str) -> KafkaConsumerAdapter:
         self.ensure_topics(topics)
-        return KafkaConsumerAdapter(self, list(topics), group)
+        return KafkaConsumerAdapter(self.config, list(topics), group)
 
     # -- inspection ----------------------------------------------------------------------------
 
@@ -213,7 +161,7 @@ class KafkaBus:
             return KafkaConsumer(**self._common(), group_id=None, enable_auto_commit=False,
                                  consumer_timeout_ms=1000)
         except Exception as exc:
-            raise _unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
+            raise unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
 
     def _partitions(self, c: KafkaConsumer, topic: str) -> list[TopicPartition]:
         name = self.physical(topic)
@@ -233,7 +181,7 @@ class KafkaBus:
         except BusUnavailable:
             raise
         except Exception as exc:
-            raise _unavailable(f"topic_size({topic})", exc) from exc
+            raise unavailable(f"topic_size({topic})", exc) from exc
         finally:
             c.close()
 
@@ -265,14 +213,12 @@ class KafkaBus:
         except BusUnavailable:
             raise
         except Exception as exc:
-            raise _unavailable(f"read_topic({topic})", exc) from exc
+            raise unavailable(f"read_topic({topic})", exc) from exc
         finally:
             c.close()
 
     def _message(self, r: Any) -> Message:
-        key = r.key.decode("utf-8", errors="replace") if r.key is not None else ""
-        return Message(self.logical(r.topic), key, r.value if r.value is not None else b"",
-                       r.offset, r.partition)
+        return self.config.message(r)
 
     def delete_topics(self, topics: Sequence[str]) -> None:
         """Delete (logical) topics; for test clean-up. Missing topics are ignored."""
@@ -280,7 +226,7 @@ class KafkaBus:
         try:
             self._admin_client().delete_topics(names, timeout_ms=self.timeout_ms, raise_errors=False)
         except Exception as exc:
-            raise _unavailable("delete_topics", exc) from exc
+            raise unavailable("delete_topics", exc) from exc
         with self._lock:
             self._known_topics.difference_update(names)
 

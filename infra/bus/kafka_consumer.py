@@ -1,4 +1,4 @@
-"""The consumer side of :class:`~infra.bus.kafka.KafkaBus`: one group member, manual commits.
+"""The consumer side of :class:`~euradar.infra.bus.kafka.KafkaBus`: one group member, manual commits.
 
 Never auto-commits: :meth:`KafkaConsumerAdapter.commit` commits exactly the records returned by
 polls, :meth:`KafkaConsumerAdapter.rewind` seeks back to the committed offsets. kafka-python's
@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 
 import kafka.errors as kerr
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
-from euradar.errors import BusUnavailable
-from euradar.ports import Message
-from infra.bus.kafka import _unavailable
-
-if TYPE_CHECKING:
-    from infra.bus.kafka import KafkaBus
+from euradar.core.errors import BusUnavailable
+from euradar.core.ports import Message
+from euradar.infra.bus.kafka_config import KafkaConfig, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +50,10 @@ class _Revocations(ConsumerRebalanceListener):
 
 
 class KafkaConsumerAdapter:
-    """A consumer-group member (the :class:`~euradar.ports.Consumer` protocol) on KafkaConsumer."""
+    """A consumer-group member (the :class:`~euradar.core.ports.Consumer` protocol) on KafkaConsumer."""
 
-    def __init__(self, bus: KafkaBus, topics: list[str], group: str):
-        self._bus = bus
+    def __init__(self, config: KafkaConfig, topics: list[str], group: str):
+        self._config = config
         self._topics = topics
         self.group = group
         # (physical TopicPartition, Message); records fetched while joining, not yet returned
@@ -64,7 +61,7 @@ class KafkaConsumerAdapter:
         self._returned: dict[TopicPartition, int] = {}  # next offset after the last returned
         try:
             self._c = KafkaConsumer(
-                **bus._common(),
+                **config.client_options(),
                 group_id=group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
@@ -73,15 +70,15 @@ class KafkaConsumerAdapter:
                 max_poll_interval_ms=_MAX_POLL_INTERVAL_MS,
                 fetch_max_wait_ms=100,
             )
-            self._c.subscribe([bus.physical(t) for t in topics], listener=_Revocations(self))
+            self._c.subscribe([config.physical(t) for t in topics], listener=_Revocations(self))
         except Exception as exc:
-            raise _unavailable(f"consumer for group {group}", exc) from exc
+            raise unavailable(f"consumer for group {group}", exc) from exc
         self._join()
 
     def _join(self) -> None:
         """Poll until the group is joined, so the first poll() of a caller does not spend its
         timeout on the join/sync round trips. Records fetched meanwhile are kept in order."""
-        limit = max(_JOIN_TIMEOUT_S, self._bus.timeout_ms / 1000)
+        limit = max(_JOIN_TIMEOUT_S, self._config.timeout_ms / 1000)
         start = time.monotonic()
         deadline = start + limit
         while time.monotonic() < deadline:
@@ -99,8 +96,8 @@ class KafkaConsumerAdapter:
         try:
             polled = self._c.poll(timeout_ms=timeout_ms, max_records=max_records)
         except Exception as exc:
-            raise _unavailable(f"poll (group {self.group})", exc) from exc
-        batch = [(tp, self._bus._message(r)) for tp, recs in polled.items() for r in recs]
+            raise unavailable(f"poll (group {self.group})", exc) from exc
+        batch = [(tp, self._config.message(r)) for tp, recs in polled.items() for r in recs]
         self._buffer.extend(batch)
 
     def poll(self, max_records: int = 100, timeout: float = 1.0) -> list[Message]:
@@ -129,7 +126,7 @@ class KafkaConsumerAdapter:
             # offset: these records will be processed again there (at-least-once), not lost.
             log.warning("kafka: commit for group %s lost to a rebalance: %s", self.group, exc)
         except Exception as exc:
-            raise _unavailable(f"commit (group {self.group})", exc) from exc
+            raise unavailable(f"commit (group {self.group})", exc) from exc
         self._returned.clear()
 
     def rewind(self) -> None:
@@ -143,7 +140,7 @@ class KafkaConsumerAdapter:
                 else:
                     self._c.seek(tp, committed)
         except Exception as exc:
-            raise _unavailable(f"rewind (group {self.group})", exc) from exc
+            raise unavailable(f"rewind (group {self.group})", exc) from exc
 
     def lag(self) -> int:
         """Records in the assigned partitions after the group's committed offsets."""
@@ -160,7 +157,7 @@ class KafkaConsumerAdapter:
                 total += max(0, end[tp] - begin)
             return total
         except Exception as exc:
-            raise _unavailable(f"lag (group {self.group})", exc) from exc
+            raise unavailable(f"lag (group {self.group})", exc) from exc
 
     def close(self) -> None:
         # No autocommit: close() leaves the group (fast rebalance) and commits nothing.

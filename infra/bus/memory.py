@@ -7,7 +7,7 @@ import time
 from collections import defaultdict
 from typing import Sequence
 
-from euradar.ports import Message
+from euradar.core.ports import Message
 
 
 class MemoryBus:

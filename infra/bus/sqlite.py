@@ -14,9 +14,9 @@ import threading
 import time
 from typing import Sequence
 
-from euradar.errors import BusUnavailable
-from euradar.ports import Message
-from infra.sqlite_util import connect, path_from_url
+from euradar.core.errors import BusUnavailable
+from euradar.core.ports import Message
+from euradar.infra.sqlite_util import connect, path_from_url
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS log (

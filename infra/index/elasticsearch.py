@@ -16,8 +16,8 @@ URL: ``http(s)://host:9200[?param=value&...]``. Query parameters (all optional):
 =============  ================  ===========================================================
 
 The mapping is ``infra/index/mappings/items-v1.json``. Text is normalized in Python
-(:func:`nlp.normalize.normalize_for_search`), exactly as for the SQLite index, so only the
-standard analyzer is needed; highlights are made in Python by :func:`euradar.highlight.highlight`
+(:func:`euradar.nlp.normalize.normalize_for_search`), exactly as for the SQLite index, so only the
+standard analyzer is needed; highlights are made in Python by :func:`euradar.infra.index.highlight.highlight`
 for parity with the embedded backend. Nothing here needs scripts or plugins. Writes and reads
 go through the alias, so a future ``-v2`` can be built beside ``-v1`` and the alias swapped.
 """
@@ -34,13 +34,13 @@ from urllib.parse import parse_qs, urlparse, urlunparse
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from euradar.errors import ConfigError, IndexUnavailable, RefusedItems
-from euradar.highlight import highlight
-from euradar.models import Item
-from euradar.ports import FACET_FIELDS, Hit, Query, SearchPage
-from infra.index.es_query import page_window, to_document, to_es
-from infra.index.sqlite import search_fields
-from nlp.normalize import normalize_for_search
+from euradar.core.errors import ConfigError, IndexUnavailable, RefusedItems
+from euradar.infra.index.highlight import highlight
+from euradar.core.models import Item
+from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
+from euradar.infra.index.es_query import page_window, to_document, to_es
+from euradar.infra.index.sqlite import search_fields
+from euradar.nlp.normalize import normalize_for_search
 
 log = logging.getLogger(__name__)
 

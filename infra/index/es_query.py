@@ -1,6 +1,6 @@
-"""Pure translation of a :class:`~euradar.ports.Query` into an Elasticsearch search body.
+"""Pure translation of a :class:`~euradar.core.ports.Query` into an Elasticsearch search body.
 
-Mirrors :mod:`infra.index.sql_query` (the reference semantics, pinned by the index contract):
+Mirrors :mod:`euradar.infra.index.sql_query` (the reference semantics, pinned by the index contract):
 
 * text: every normalized token must occur in the title or the body (``cross_fields`` with
   operator AND); the title weighs 3x the body. User text is only ever a ``multi_match`` query
@@ -19,8 +19,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from euradar.models import Item
-from euradar.ports import FACET_FIELDS, Query
+from euradar.core.models import Item
+from euradar.core.ports import FACET_FIELDS, Query
+from euradar.nlp.normalize import normalize_for_search
 
 MAX_SIZE = 500
 FACET_SIZE = 1000  # every value, like the SQLite GROUP BY
@@ -118,8 +119,6 @@ def to_es(query: Query, normalized_text: str | None = None, today: date | None =
     if normalized_text is None:
         normalized_text = ""
         if query.text.strip():
-            from nlp.normalize import normalize_for_search
-
             normalized_text = normalize_for_search(query.text, None)
     tokens = normalized_text.split()
     today = today or datetime.now(timezone.utc).date()

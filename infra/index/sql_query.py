@@ -1,10 +1,10 @@
-"""Pure translation of a :class:`~euradar.ports.Query` into SQLite clauses (unit-tested)."""
+"""Pure translation of a :class:`~euradar.core.ports.Query` into SQLite clauses (unit-tested)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from euradar.ports import Query
+from euradar.core.ports import Query
 
 # Columns of the ``items`` table that a Query filters on directly.
 _COLUMN_FILTERS = (

@@ -1,6 +1,6 @@
 """SqliteIndex: SQLite FTS5 ranked by BM25, the embedded stand-in for Elasticsearch.
 
-Text is normalized in Python (:func:`nlp.normalize.normalize_for_search`) before it reaches
+Text is normalized in Python (:func:`euradar.nlp.normalize.normalize_for_search`) before it reaches
 FTS5, so this index and Elasticsearch search the same normalized tokens.
 """
 
@@ -12,13 +12,13 @@ import threading
 from datetime import datetime, timezone
 from typing import Sequence
 
-from euradar.errors import IndexUnavailable
-from euradar.highlight import highlight
-from euradar.models import Item
-from euradar.ports import FACET_FIELDS, Hit, Query, SearchPage
-from infra.index.sql_query import fts_match, order_by, to_sql
-from infra.sqlite_util import connect, path_from_url
-from nlp.normalize import normalize_for_search
+from euradar.core.errors import IndexUnavailable
+from euradar.infra.index.highlight import highlight
+from euradar.core.models import Item
+from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
+from euradar.infra.index.sql_query import fts_match, order_by, to_sql
+from euradar.infra.sqlite_util import connect, path_from_url
+from euradar.nlp.normalize import normalize_for_search
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (

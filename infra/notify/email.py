@@ -12,8 +12,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from euradar.errors import NotifyError
-from euradar.ports import Notification
+from euradar.core.errors import NotifyError
+from euradar.core.ports import Notification
 
 
 def build_message(n: Notification, sender: str) -> EmailMessage:

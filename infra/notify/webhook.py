@@ -5,7 +5,7 @@ with the shared secret (``Settings.webhook_secret``, passed in). The signed body
 ``sent_at``, so a receiver can also refuse replays.
 
 Delivery is retried with exponential backoff; after ``max_attempts`` failures the delivery is
-dead-lettered on ``euradar.topics.DEAD_LETTER`` with the reason, and NotifyError(transient=False)
+dead-lettered on ``euradar.core.topics.DEAD_LETTER`` with the reason, and NotifyError(transient=False)
 tells the caller it has been dealt with (webhook failures must not be silent, nor loop forever).
 """
 
@@ -20,11 +20,11 @@ from typing import Callable
 
 import httpx
 
-from euradar.codec import dead_letter_payload
-from euradar.errors import NotifyError
-from euradar.models import utcnow_iso
-from euradar.ports import Bus, Notification
-from euradar.topics import DEAD_LETTER
+from euradar.core.codec import dead_letter_payload
+from euradar.core.errors import NotifyError
+from euradar.core.models import utcnow_iso
+from euradar.core.ports import Bus, Notification
+from euradar.core.topics import DEAD_LETTER
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Euradar-Signature"

@@ -12,10 +12,10 @@ import sqlite3
 import threading
 from typing import Any, Sequence
 
-from euradar.models import Item, utcnow_iso
-from euradar.ports import SourceState
-from euradar.subscriptions import Subscription
-from infra.sqlite_util import connect, path_from_url
+from euradar.core.models import Item, utcnow_iso
+from euradar.core.ports import SourceState
+from euradar.core.subscriptions import Subscription
+from euradar.infra.sqlite_util import connect, path_from_url
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, data TEXT NOT NULL, updated TEXT);

@@ -14,14 +14,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from euradar.codec import dumps_event
-from euradar.models import Event, Item
-from euradar.ports import Message
-from euradar.subscriptions import Subscription
-from infra.bus.memory import MemoryBus
-from infra.index.sqlite import SqliteIndex
-from infra.notify.email import SmtpNotifier
-from infra.store.sqlite import SqliteStore
+from euradar.core.codec import dumps_event
+from euradar.core.models import Event, Item
+from euradar.core.ports import Message
+from euradar.core.subscriptions import Subscription
+from euradar.infra.bus.memory import MemoryBus
+from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.notify.email import SmtpNotifier
+from euradar.infra.store.sqlite import SqliteStore
 
 TODAY = date(2026, 3, 9)  # a Monday
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from consumers.alerter import AlerterHandler
-from consumers.runner import decode_batch
-from euradar.codec import dumps_event
-from euradar.models import Event
-from euradar.topics import ITEMS_TAGGED
-from infra.store.sqlite import SqliteStore
+from euradar.consumers.alerter import AlerterHandler
+from euradar.consumers.runner import decode_batch
+from euradar.core.codec import dumps_event
+from euradar.core.models import Event
+from euradar.core.topics import ITEMS_TAGGED
+from euradar.infra.store.sqlite import SqliteStore
 from tests.alerts.conftest import as_batch, html_of, make_item, make_sub, text_of
 
 
@@ -85,7 +85,7 @@ def test_daily_and_weekly_subscriptions_get_no_immediate_mail(store, mailer, smt
 
 
 def test_smtp_down_keeps_batch_parked_and_retries(store, smtp_server, clock):
-    from infra.notify.email import SmtpNotifier
+    from euradar.infra.notify.email import SmtpNotifier
     from tests.alerts.conftest import free_port
 
     store.save_subscription(make_sub())
@@ -94,7 +94,7 @@ def test_smtp_down_keeps_batch_parked_and_retries(store, smtp_server, clock):
     handler(as_batch([Event("new", make_item(1))]))
     assert len(store.pending_alerts()) == 1 and store.pending_alerts()[0]["attempts"] == 1
 
-    from infra.notify.email import SmtpNotifier as Live
+    from euradar.infra.notify.email import SmtpNotifier as Live
 
     handler.batcher.notifiers["email"] = Live(smtp_server.url, "x@y.z")
     assert handler.flush_due() == 0  # still backing off
@@ -105,17 +105,14 @@ def test_smtp_down_keeps_batch_parked_and_retries(store, smtp_server, clock):
 
 def test_run_alerter_loop_flushes_at_the_end_of_a_one_shot_run(store, index, bus, mailer,
                                                                smtp_server):
-    from consumers.alerter import run_alerter
-    from euradar.settings import Settings
+    from euradar.core.settings import Settings
+    from euradar.runtime import Runtime
 
-    class Runtime:
-        settings = Settings(alert_batch_seconds=60)
-
-    rt = Runtime()
-    rt.store, rt.index, rt.bus, rt.notifier = store, index, bus, mailer
+    rt = Runtime(settings=Settings(alert_batch_seconds=60), bus=bus, index=index, store=store,
+                 notifier=mailer)
     store.save_subscription(make_sub())
     for n in range(1, 11):
         bus.publish(ITEMS_TAGGED, f"ft:CALL-{n:03d}", dumps_event(Event("new", make_item(n))))
-    assert run_alerter(rt, until_idle=True) == 10
+    assert rt.consume("alerter", until_idle=True).records == 10
     assert len(smtp_server.messages) == 1
-    assert run_alerter(rt, until_idle=True) == 0 and len(smtp_server.messages) == 1
+    assert rt.consume("alerter", until_idle=True).records == 0 and len(smtp_server.messages) == 1

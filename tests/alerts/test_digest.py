@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from consumers.calendar import subscription_ics
-from consumers.digest import build_digest, preview_digest, render_digest, send_digests
-from euradar.changes import diff_items
+from euradar.alerts.calendar import subscription_ics
+from euradar.alerts.digest import build_digest, preview_digest, render_digest, send_digests
+from euradar.core.changes import diff_items
 from tests.alerts.conftest import TODAY, html_of, make_item, make_sub
 
 REPO = Path(__file__).resolve().parents[2]

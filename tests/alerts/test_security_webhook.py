@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from consumers.alerter import AlerterHandler
-from euradar.models import Event
-from euradar.topics import DEAD_LETTER
-from infra.notify.webhook import SIGNATURE_HEADER, WebhookNotifier, verify
+from euradar.consumers.alerter import AlerterHandler
+from euradar.core.models import Event
+from euradar.core.topics import DEAD_LETTER
+from euradar.infra.notify.webhook import SIGNATURE_HEADER, WebhookNotifier, verify
 from tests.alerts.conftest import as_batch, html_of, make_item, make_sub, webhook_json
 
 HOSTILE = ('<script>alert(1)</script> hydrogen <img src=x onerror=alert(2)>\r\n'

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from consumers.operators import OperatorAlerter
-from euradar.matching import match, preview
-from euradar.subscription_file import SubscriptionFileError, dump, parse_subscriptions, sync
-from euradar.subscriptions import Subscription, SubscriptionError
-from euradar.topics import OPERATOR
+from euradar.alerts.operators import OperatorAlerter
+from euradar.alerts.matching import match, preview
+from euradar.alerts.subscription_file import SubscriptionFileError, dump, parse_subscriptions, sync
+from euradar.core.subscriptions import Subscription, SubscriptionError
+from euradar.core.topics import OPERATOR
 from tests.alerts.conftest import TODAY, make_item, make_sub
 
 GOOD = """\
@@ -110,7 +110,7 @@ def test_operators_get_source_health_mails(store, bus, mailer, smtp_server):
 
 
 def test_cli_commands_registered_and_runnable(tmp_path, store, index, capsys):
-    from consumers.alerts_cli import add_arguments
+    from euradar.cli.alerts import add_arguments
 
     class Runtime:
         def __init__(self):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from euradar.ports import Query
+from euradar.core.ports import Query
 from tests.contract.sample_items import sample_items
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from euradar.ports import Attachment, Notification
+from euradar.core.ports import Attachment, Notification
 
 
 def _notification(**kw) -> Notification:

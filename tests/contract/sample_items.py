@@ -3,7 +3,7 @@ identifiers from the F&T API captures and the EC press corner feed)."""
 
 from __future__ import annotations
 
-from euradar.models import Item
+from euradar.core.models import Item
 
 
 def sample_items() -> list[Item]:

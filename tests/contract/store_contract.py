@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from euradar.models import Change
-from euradar.ports import SourceState
-from euradar.subscriptions import Subscription
+from euradar.core.models import Change
+from euradar.core.ports import SourceState
+from euradar.core.subscriptions import Subscription
 from tests.contract.sample_items import sample_items
 
 

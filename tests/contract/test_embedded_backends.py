@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from infra.bus.memory import MemoryBus
-from infra.bus.sqlite import SqliteBus
-from infra.index.sqlite import SqliteIndex
+from euradar.infra.bus.memory import MemoryBus
+from euradar.infra.bus.sqlite import SqliteBus
+from euradar.infra.index.sqlite import SqliteIndex
 from tests.contract.bus_contract import BusContract
 from tests.contract.index_contract import IndexContract
 from tests.contract.store_contract import StoreContract
@@ -43,7 +43,7 @@ class TestSqliteIndexOnDisk(IndexContract):
 class TestSqliteStoreOnDisk(StoreContract):
     @pytest.fixture
     def store(self, tmp_path):
-        from infra.store.sqlite import SqliteStore
+        from euradar.infra.store.sqlite import SqliteStore
 
         s = SqliteStore(f"sqlite:///{tmp_path}/store.db")
         yield s
@@ -53,6 +53,6 @@ class TestSqliteStoreOnDisk(StoreContract):
 class TestSqliteStoreInMemory(StoreContract):
     @pytest.fixture
     def store(self):
-        from infra.store.sqlite import SqliteStore
+        from euradar.infra.store.sqlite import SqliteStore
 
         return SqliteStore("memory://")

@@ -7,7 +7,7 @@ import email.policy
 
 import pytest
 
-from infra.notify.email import OutboxNotifier, SmtpNotifier
+from euradar.infra.notify.email import OutboxNotifier, SmtpNotifier
 from tests.contract.notifier_contract import NotifierContract
 from tests.support.smtp import SmtpServer
 

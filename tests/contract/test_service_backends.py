@@ -20,7 +20,7 @@ pytestmark = pytest.mark.services
 class TestKafkaBus(BusContract):
     @pytest.fixture
     def bus(self, kafka_bootstrap):
-        from infra.bus.kafka import KafkaBus, unique_prefix
+        from euradar.infra.bus.kafka import KafkaBus, unique_prefix
 
         b = KafkaBus(f"kafka://{kafka_bootstrap}?topic_prefix={unique_prefix('contract')}")
         yield b
@@ -33,7 +33,7 @@ class TestKafkaBus(BusContract):
 class TestElasticsearchIndex(IndexContract):
     @pytest.fixture
     def index(self, es_url):
-        from infra.index.elasticsearch import ElasticsearchIndex
+        from euradar.infra.index.elasticsearch import ElasticsearchIndex
 
         i = ElasticsearchIndex(f"{es_url}?prefix=test-contract-{uuid.uuid4().hex[:10]}")
         i.ensure()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from euradar.changes import derive_status, diff_items
+from euradar.core.changes import derive_status, diff_items
 from tests.contract.sample_items import sample_items
 
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from euradar.codec import dead_letter_payload, dumps_event, loads_event
-from euradar.errors import InvalidItem
-from euradar.models import Change, Event, content_hash
+from euradar.core.codec import dead_letter_payload, dumps_event, loads_event
+from euradar.core.errors import InvalidItem
+from euradar.core.models import Change, Event, content_hash
 from tests.contract.sample_items import sample_items
 
 

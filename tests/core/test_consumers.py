@@ -8,19 +8,19 @@ import threading
 
 import pytest
 
-from consumers.alerter import AlerterHandler
-from consumers.indexer import IndexerHandler
-from consumers.runner import Backoff, run_consumer
-from euradar.codec import dumps_event
-from euradar.errors import IndexUnavailable
-from euradar.models import Event
-from euradar.subscriptions import Subscription
-from euradar.topics import DEAD_LETTER, ITEMS_TAGGED
-from infra.bus.memory import MemoryBus
-from infra.bus.sqlite import SqliteBus
-from infra.index.sqlite import SqliteIndex
-from infra.notify.email import SmtpNotifier
-from infra.store.sqlite import SqliteStore
+from euradar.consumers.alerter import AlerterHandler
+from euradar.consumers.indexer import IndexerHandler
+from euradar.consumers.runner import Backoff, run_consumer
+from euradar.core.codec import dumps_event
+from euradar.core.errors import IndexUnavailable
+from euradar.core.models import Event
+from euradar.core.subscriptions import Subscription
+from euradar.core.topics import DEAD_LETTER, ITEMS_TAGGED
+from euradar.infra.bus.memory import MemoryBus
+from euradar.infra.bus.sqlite import SqliteBus
+from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.notify.email import SmtpNotifier
+from euradar.infra.store.sqlite import SqliteStore
 from tests.contract.sample_items import sample_items
 from tests.support.smtp import SmtpServer, body_text
 
@@ -129,7 +129,7 @@ def test_indexer_keeps_the_latest_version_of_a_batch():
     index = SqliteIndex("memory://")
     item = sample_items()[0]
     v2 = dataclasses.replace(item, version=2, title="Renamed topic")
-    from euradar.ports import Message
+    from euradar.core.ports import Message
 
     IndexerHandler(index, MemoryBus())([(Message(ITEMS_TAGGED, item.id, b"", 1), Event("new", item)),
                            (Message(ITEMS_TAGGED, item.id, b"", 2), Event("changed", v2))])
@@ -154,7 +154,7 @@ class RefusingIndex:
         self.inner, self.refuse_id = inner, refuse_id
 
     def upsert(self, items):
-        from euradar.errors import RefusedItems
+        from euradar.core.errors import RefusedItems
 
         self.inner.upsert([i for i in items if i.id != self.refuse_id])
         if any(i.id == self.refuse_id for i in items):

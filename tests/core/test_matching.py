@@ -4,9 +4,9 @@ import dataclasses
 
 import pytest
 
-from euradar.errors import ConfigError
-from euradar.matching import evaluate, match, parse_keywords
-from euradar.subscriptions import Subscription
+from euradar.core.errors import ConfigError
+from euradar.alerts.matching import evaluate, match, parse_keywords
+from euradar.core.subscriptions import Subscription
 from tests.contract.sample_items import sample_items
 
 
@@ -25,7 +25,7 @@ def sub(**kw) -> Subscription:
     ("NOT mining", "data analytics", True),
 ])
 def test_keyword_expressions(expr, words, expected):
-    from nlp.normalize import normalize_for_search
+    from euradar.nlp.normalize import normalize_for_search
 
     assert evaluate(parse_keywords(expr), normalize_for_search(words, "en").split()) is expected
 

@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawlers.devserver import CorpusServer, Reply, Seen, file_reply
-from crawlers.sources import SourceConfig, load_sources
-from euradar.codec import loads_event
-from euradar.registry import open_bus, open_store
-from euradar.settings import DEFAULT_SOURCES, Settings
-from euradar.topics import DEAD_LETTER, ITEMS_RAW, OPERATOR
+from tests.mockserver.server import CorpusServer, Reply, Seen, file_reply
+from euradar.crawlers.sources import SourceConfig, load_sources
+from euradar.core.codec import loads_event
+from euradar.core.registry import open_bus, open_store
+from euradar.core.settings import DEFAULT_SOURCES, Settings
+from euradar.core.topics import DEAD_LETTER, ITEMS_RAW, OPERATOR
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

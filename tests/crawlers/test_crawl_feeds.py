@@ -3,9 +3,9 @@ variants derived from them inside each test (the edits are written out here, not
 
 from __future__ import annotations
 
-from crawlers.devserver import Reply
-from crawlers.run import crawl_source
-from crawlers.text import url_item_id
+from tests.mockserver.server import Reply
+from euradar.crawlers.run import crawl_source
+from euradar.crawlers.text import url_item_id
 from tests.crawlers.conftest import check_expected
 
 JULY = "feeds/ec_presscorner_rss_en_2026-07-27.xml"

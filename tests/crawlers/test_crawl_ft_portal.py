@@ -6,8 +6,8 @@ import json
 import re
 from datetime import date
 
-from crawlers.devserver import Reply
-from crawlers.run import crawl_source
+from tests.mockserver.server import Reply
+from euradar.crawlers.run import crawl_source
 from tests.crawlers.conftest import (DETAILS_PATH, FIXTURES, FT_SEARCH_PATH, TODAY, check_expected,
                                      serve_file, serve_pages)
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.run import crawl_all, crawl_source
-from crawlers.sources import load_sources
-from crawlers.text import canonical_url, html_to_text, iso_date, url_item_id
-from euradar.errors import ConfigError
-from euradar.settings import DEFAULT_SOURCES, Settings
-from infra.bus.memory import MemoryBus
-from infra.store.sqlite import SqliteStore
+from euradar.crawlers.run import crawl_all, crawl_source
+from euradar.crawlers.sources import load_sources
+from euradar.crawlers.text import canonical_url, html_to_text, iso_date, url_item_id
+from euradar.core.errors import ConfigError
+from euradar.core.settings import DEFAULT_SOURCES, Settings
+from euradar.infra.bus.memory import MemoryBus
+from euradar.infra.store.sqlite import SqliteStore
 from tests.crawlers.conftest import FIXTURES, check_expected
 
 JULY = "feeds/ec_presscorner_rss_en_2026-07-27.xml"

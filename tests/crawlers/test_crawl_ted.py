@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from crawlers import ted_parse
-from crawlers.devserver import Reply
-from crawlers.run import crawl_source
+from euradar.crawlers import ted_parse
+from tests.mockserver.server import Reply
+from euradar.crawlers.run import crawl_source
 from tests.crawlers.conftest import TED_PATH, TODAY, check_expected, serve_file
 
 SCAN = "ted/ted_v3_search_response_SE_2026-07-01_tender-scan.json"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from consumers.alerter import collect_alerts
-from crawlers.publish import Publisher
-from crawlers.sweep import refresh_statuses
-from euradar.subscriptions import Subscription
-from infra.bus.memory import MemoryBus
-from infra.store.sqlite import SqliteStore
+from euradar.alerts.selection import collect_alerts
+from euradar.crawlers.publish import Publisher
+from euradar.crawlers.sweep import refresh_statuses
+from euradar.core.subscriptions import Subscription
+from euradar.infra.bus.memory import MemoryBus
+from euradar.infra.store.sqlite import SqliteStore
 from tests.contract.sample_items import sample_items
 
 

@@ -116,7 +116,7 @@ def test_environment_urls_point_at_the_compose_services(services):
 
 
 def test_compose_urls_are_accepted_by_the_backends(services):
-    from euradar.registry import open_bus, open_index
+    from euradar.core.registry import open_bus, open_index
 
     env = _env(services["indexer"])
     bus, index = open_bus(env["EURADAR_BUS"]), open_index(env["EURADAR_INDEX"])  # no network
@@ -126,7 +126,7 @@ def test_compose_urls_are_accepted_by_the_backends(services):
 
 
 def test_commands_exist_in_the_cli(services):
-    from euradar.cli import build_parser
+    from euradar.cli.main import build_parser
 
     parser = build_parser()
     missing = []
@@ -147,5 +147,5 @@ def test_dockerfile_builds_from_python_slim_with_the_extras():
     assert re.search(r"^USER (?!root)\S+", text, re.M), "runs as root"
     cmd = re.search(r"^CMD (.+)$", text, re.M)
     assert cmd and cmd.group(1).startswith('["euradar"')
-    for package in ("euradar", "crawlers", "consumers", "nlp", "infra", "web"):
+    for package in ("euradar", "crawlers", "consumers", "alerts", "nlp", "infra", "web"):
         assert re.search(rf"^COPY {package} ", text, re.M), package

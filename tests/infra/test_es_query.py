@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from euradar.errors import ConfigError
-from euradar.ports import FACET_FIELDS, Query
-from infra.index.es_query import to_document, to_es
+from euradar.core.errors import ConfigError
+from euradar.core.ports import FACET_FIELDS, Query
+from euradar.infra.index.es_query import to_document, to_es
 from tests.contract.sample_items import sample_items
 
 TODAY = date(2026, 3, 1)
@@ -111,7 +111,7 @@ def test_document_carries_filters_days_and_the_whole_item():
 
 
 def test_document_fields_are_all_in_the_strict_mapping():
-    from infra.index.elasticsearch import MAPPING_FILE
+    from euradar.infra.index.elasticsearch import MAPPING_FILE
 
     mapping = json.loads(MAPPING_FILE.read_text())["mappings"]
     assert mapping["dynamic"] == "strict"
@@ -121,7 +121,7 @@ def test_document_fields_are_all_in_the_strict_mapping():
 
 
 def test_es_url_parameters():
-    from infra.index.elasticsearch import parse_es_url
+    from euradar.infra.index.elasticsearch import parse_es_url
 
     cfg = parse_es_url("http://127.0.0.1:9200")
     assert cfg["alias"] == "euradar-items" and cfg["index"] == "euradar-items-v1"
@@ -136,7 +136,7 @@ def test_es_url_parameters():
 
 
 def test_kafka_url_parameters():
-    from infra.bus.kafka import KafkaBus, parse_kafka_url
+    from euradar.infra.bus.kafka import KafkaBus, parse_kafka_url
 
     cfg = parse_kafka_url("kafka://127.0.0.1:9092")
     assert cfg["bootstrap"] == ["127.0.0.1:9092"] and cfg["partitions"] == 3
@@ -155,8 +155,8 @@ def test_kafka_url_parameters():
 def test_kafka_unreachable_broker_fails_fast_with_bus_unavailable():
     import time
 
-    from euradar.errors import BusUnavailable
-    from infra.bus.kafka import KafkaBus
+    from euradar.core.errors import BusUnavailable
+    from euradar.infra.bus.kafka import KafkaBus
 
     bus = KafkaBus("kafka://127.0.0.1:9?timeout_ms=1500")
     t0 = time.monotonic()
@@ -167,8 +167,8 @@ def test_kafka_unreachable_broker_fails_fast_with_bus_unavailable():
 
 
 def test_es_unreachable_fails_with_index_unavailable_after_retries():
-    from euradar.errors import IndexUnavailable
-    from infra.index.elasticsearch import ElasticsearchIndex
+    from euradar.core.errors import IndexUnavailable
+    from euradar.infra.index.elasticsearch import ElasticsearchIndex
 
     index = ElasticsearchIndex("http://127.0.0.1:9?retries=2&timeout=1")
     index.backoff_base = 0.01

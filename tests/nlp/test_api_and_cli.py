@@ -1,7 +1,7 @@
 import io
 import json
 
-from nlp.cli import eval_main, explain_main, tag_main
+from euradar.cli.nlp import eval_main, explain_main, tag_main
 
 
 def test_tag_output_schema_and_offsets(tagger):

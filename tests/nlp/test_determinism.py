@@ -25,7 +25,7 @@ TEXTS = [
 def _tag(seed: str) -> list[dict]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     lines = "\n".join(json.dumps(t, ensure_ascii=False) for t in TEXTS) + "\n"
-    out = subprocess.run([sys.executable, "-m", "nlp", "tag"], input=lines, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "euradar", "tag"], input=lines, capture_output=True,
                          text=True, env=env, cwd=REPO, check=True, timeout=120)
     return [json.loads(line) for line in out.stdout.splitlines()]
 

@@ -1,4 +1,4 @@
-from nlp.extract import extract_call_ids, extract_dates
+from euradar.nlp.extract import extract_call_ids, extract_dates
 
 
 def test_call_ids():

@@ -1,5 +1,5 @@
-from nlp.langid import detect_language, detect_languages
-from nlp.normalize import normalize_for_search
+from euradar.nlp.langid import detect_language, detect_languages
+from euradar.nlp.normalize import normalize_for_search
 
 
 def test_detects_three_languages():

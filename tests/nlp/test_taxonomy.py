@@ -1,6 +1,6 @@
 import pytest
 
-from nlp.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
+from euradar.nlp.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
 
 VALID_THEME = "themes:\n  T1:\n    labels: {en: Industry, fi: Teollisuus, sv: Industri}\n    terms:\n      fi: [kaivos]\n"
 
@@ -36,7 +36,7 @@ def test_invalid_yaml_reports_line():
 
 
 def test_added_theme_is_used_without_code_change(tmp_path):
-    from nlp.matching import TermIndex
+    from euradar.nlp.matching import TermIndex
 
     taxonomy = parse_taxonomy(VALID_THEME)
     index = TermIndex(taxonomy, "fi")

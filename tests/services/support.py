@@ -19,8 +19,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from euradar.codec import dumps_event
-from euradar.models import Event, Item
+from euradar.core.codec import dumps_event
+from euradar.core.models import Event, Item
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES_SH = REPO / "infra" / "services.sh"

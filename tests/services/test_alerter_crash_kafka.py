@@ -14,8 +14,8 @@ import uuid
 
 import pytest
 
-from euradar.subscriptions import Subscription
-from euradar.topics import ITEMS_TAGGED
+from euradar.core.subscriptions import Subscription
+from euradar.core.topics import ITEMS_TAGGED
 from tests.services.support import CliProcess, SlowSmtpServer, event_bytes, tagged_item, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(420)]
@@ -26,8 +26,8 @@ KILL_AFTER = 6  # mails delivered before the kill (each bus batch sends one per 
 
 
 def test_sigkilled_alerter_loses_nothing_and_sends_no_duplicate(kafka_bootstrap, tmp_path):
-    from infra.bus.kafka import KafkaBus
-    from infra.store.sqlite import SqliteStore
+    from euradar.infra.bus.kafka import KafkaBus
+    from euradar.infra.store.sqlite import SqliteStore
 
     run = uuid.uuid4().hex[:8]
     bus_url = f"kafka://{kafka_bootstrap}?topic_prefix=svc{run}."

@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from euradar.ports import Query
-from euradar.topics import ITEMS_TAGGED
+from euradar.core.ports import Query
+from euradar.core.topics import ITEMS_TAGGED
 from tests.conftest import services_required
 from tests.services.support import CliProcess, event_bytes, services_sh, tagged_item, wait_until
 
@@ -40,8 +40,8 @@ def _managed_es_port(request) -> int:
 
 
 def test_indexer_survives_elasticsearch_outage(request, kafka_bootstrap, es_url, tmp_path):
-    from infra.bus.kafka import KafkaBus
-    from infra.index.elasticsearch import ElasticsearchIndex
+    from euradar.infra.bus.kafka import KafkaBus
+    from euradar.infra.index.elasticsearch import ElasticsearchIndex
 
     port = _managed_es_port(request)
     if urlparse(es_url).port != port:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from euradar.app import Runtime
-from euradar.changes import diff_items
-from euradar.settings import Settings
-from infra.bus.memory import MemoryBus
-from infra.index.sqlite import SqliteIndex
-from infra.notify.email import OutboxNotifier
-from infra.store.sqlite import SqliteStore
+from euradar.runtime import Runtime
+from euradar.core.changes import diff_items
+from euradar.core.settings import Settings
+from euradar.infra.bus.memory import MemoryBus
+from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.notify.email import OutboxNotifier
+from euradar.infra.store.sqlite import SqliteStore
 from tests.web.items import web_items
 
 TOKEN = "test-token-0123456789"
@@ -32,7 +32,7 @@ def backend_index(request):
     if request.param == "sqlite":
         index = SqliteIndex("memory://")
     else:
-        from infra.index.elasticsearch import ElasticsearchIndex
+        from euradar.infra.index.elasticsearch import ElasticsearchIndex
 
         url = os.environ["EURADAR_TEST_ES_URL"]
         sep = "&" if "?" in url else "?"
@@ -77,7 +77,7 @@ def runtime(backend_index, tmp_path):
 def client(runtime):
     from fastapi.testclient import TestClient
 
-    from web.app import create_app
+    from euradar.web.app import create_app
 
     with TestClient(create_app(runtime)) as c:
         yield c

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from euradar.models import Item
+from euradar.core.models import Item
 
 FT = ("https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
       "topic-details/")

@@ -109,7 +109,7 @@ def test_writes_are_refused_with_a_clear_message_when_no_token_is_configured(bac
     from fastapi.testclient import TestClient
 
     from tests.web.conftest import make_runtime
-    from web.app import create_app
+    from euradar.web.app import create_app
 
     with TestClient(create_app(make_runtime(backend_index, tmp_path, token=None))) as c:
         r = c.post("/api/subscriptions", json={"email": "a@kunta.fi"}, headers=AUTH)
@@ -172,7 +172,7 @@ def test_subscription_calendar_feed(client):
 
 
 def test_sources_lists_configured_sources_with_health(client, runtime):
-    from euradar.ports import SourceState
+    from euradar.core.ports import SourceState
 
     runtime.store.save_source_state(SourceState(
         name="ft_grants", last_attempt="2026-11-01T00:00:00+00:00", last_error="HTTP 503",
@@ -194,7 +194,7 @@ def test_sources_reports_an_unreadable_source_file_instead_of_failing(backend_in
     from fastapi.testclient import TestClient
 
     from tests.web.conftest import make_runtime
-    from web.app import create_app
+    from euradar.web.app import create_app
 
     rt = make_runtime(backend_index, tmp_path)
     rt.settings = dataclasses.replace(rt.settings, sources_file=tmp_path / "missing.toml")
@@ -254,7 +254,7 @@ def test_security_headers_on_api_and_pages(client):
 
 
 def test_index_outage_is_503_not_500(client, runtime, monkeypatch):
-    from euradar.errors import IndexUnavailable
+    from euradar.core.errors import IndexUnavailable
 
     def down(query):
         raise IndexUnavailable("connection refused")

@@ -22,7 +22,7 @@ pytestmark = [
 
 @pytest.fixture
 def server(backend_index, tmp_path):
-    from web.server import start_background
+    from euradar.web.server import start_background
 
     runtime = make_runtime(backend_index, tmp_path, port=0)
     seed(runtime.index, runtime.store)

@@ -9,7 +9,7 @@ from tests.web.conftest import make_runtime
 
 
 def test_background_server_binds_loopback_answers_and_stops(backend_index, tmp_path):
-    from web.server import start_background
+    from euradar.web.server import start_background
 
     runtime = make_runtime(backend_index, tmp_path, port=0)
     assert runtime.settings.web_host == "127.0.0.1"  # the default, never 0.0.0.0
@@ -25,7 +25,7 @@ def test_background_server_binds_loopback_answers_and_stops(backend_index, tmp_p
 
 
 def test_a_busy_port_is_a_clear_error(backend_index, tmp_path):
-    from web.server import start_background
+    from euradar.web.server import start_background
 
     first = start_background(make_runtime(backend_index, tmp_path, port=0))
     try:

@@ -115,7 +115,7 @@ def test_ui_save_without_configured_token_says_how_to_enable(backend_index, tmp_
     from fastapi.testclient import TestClient
 
     from tests.web.conftest import make_runtime
-    from web.app import create_app
+    from euradar.web.app import create_app
 
     with TestClient(create_app(make_runtime(backend_index, tmp_path, token=None))) as c:
         r = c.post("/subscriptions/save", data=_form())

@@ -19,8 +19,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from euradar.errors import ConfigError
-from euradar.models import KINDS
+from euradar.core.errors import ConfigError
+from euradar.core.keywords import parse_keywords
+from euradar.core.models import KINDS
 
 LANGS = ("fi", "en", "sv")
 FREQUENCIES = ("immediate", "daily", "weekly")
@@ -97,8 +98,6 @@ class Subscription:
 
     def validate(self) -> None:
         """Raise SubscriptionError naming the first wrong field."""
-        from euradar.matching import parse_keywords
-
         if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", self.id):
             raise SubscriptionError(f"{self.id!r} must be 1-64 letters, digits, '.', '_' or '-'",
                                     "id")

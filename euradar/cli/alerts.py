@@ -20,7 +20,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from euradar.errors import ConfigError
+from euradar.core.errors import ConfigError
+from euradar.alerts.digest import preview_digest, send_digests
+from euradar.alerts.subscription_file import dump, load_file, sync
+from euradar.alerts.matching import preview
+from euradar.alerts.subscription_file import load_file
+from euradar.alerts.reminders import send_reminders
 
 
 def _today(args: argparse.Namespace) -> date | None:
@@ -39,8 +44,6 @@ def _with_runtime(factory: Callable[[argparse.Namespace], Any],
 
 
 def cmd_digest(rt, args: argparse.Namespace) -> int:
-    from consumers.digest import preview_digest, send_digests
-
     frequency = "daily" if args.day else "weekly"
     if args.preview:
         notification = preview_digest(args.preview, rt.store, rt.index, frequency, _today(args))
@@ -60,8 +63,6 @@ def cmd_digest(rt, args: argparse.Namespace) -> int:
 
 
 def cmd_subscriptions_file(rt, args: argparse.Namespace) -> int:
-    from euradar.subscription_file import dump, load_file, sync
-
     if args.action == "dump":
         text = dump(rt.store.list_subscriptions())
         if args.out:
@@ -84,9 +85,6 @@ def cmd_subscriptions_file(rt, args: argparse.Namespace) -> int:
 
 
 def cmd_preview(rt, args: argparse.Namespace) -> int:
-    from euradar.matching import preview
-    from euradar.subscription_file import load_file
-
     target = Path(args.target)
     if target.suffix in (".yaml", ".yml") or target.exists():
         subs = load_file(target)
@@ -115,11 +113,7 @@ def cmd_preview(rt, args: argparse.Namespace) -> int:
 
 
 def cmd_reminders(rt, args: argparse.Namespace) -> int:
-    from consumers.reminders import send_reminders
-    from infra.notify.webhook import WebhookNotifier
-
-    webhook = WebhookNotifier(rt.settings.webhook_secret, rt.bus, timeout=rt.settings.http_timeout)
-    sent = send_reminders(rt.store, rt.index, rt.notifier, webhook, _today(args))
+    sent = send_reminders(rt.store, rt.index, rt.notifier, rt.webhook, _today(args))
     print(f"{sent} reminder message(s) sent")
     return 0
 

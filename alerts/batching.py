@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Any, Callable, Sequence
 
-from euradar.errors import NotifyError
-from euradar.models import Change, Item
-from euradar.ports import Notification, Notifier, Store
-
-if TYPE_CHECKING:
-    from consumers.alerter import Alert
+from euradar.alerts.render import render_alerts
+from euradar.alerts.selection import Alert
+from euradar.core.errors import NotifyError
+from euradar.core.models import Change, Item
+from euradar.core.ports import Notification, Notifier, Store
 
 log = logging.getLogger(__name__)
 EMAIL = "email"
@@ -62,8 +61,6 @@ def alert_to_data(alert: "Alert") -> dict:
 
 
 def alert_from_data(sub, data: dict) -> "Alert":
-    from consumers.alerter import Alert
-
     return Alert(sub=sub, item=Item.from_dict(data["item"]), kind=data["kind"],
                  reasons=list(data["reasons"]), changes=[Change(**c) for c in data["changes"]],
                  deadline=data.get("deadline"), days_left=data.get("days_left"),
@@ -82,8 +79,6 @@ class AlertBatcher:
                  window_seconds: float = 60.0, clock: Clock | None = None,
                  renderer: Callable[..., Notification] | None = None,
                  retry_base_seconds: float = 30.0, retry_cap_seconds: float = 3600.0):
-        from consumers.render import render_alerts
-
         self.store = store
         self.notifiers = {k: v for k, v in notifiers.items() if v is not None}
         self.window = timedelta(seconds=window_seconds)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, Sequence
 
-from euradar.models import Item
+from euradar.core.models import Item
 
 
 class Message(NamedTuple):
@@ -66,7 +66,7 @@ FACET_FIELDS = ("kind", "status", "lang", "programme", "themes", "eligibility", 
 class Query:
     """A search over the index; translated by each backend (``to_sql``, ``to_es``).
 
-    Text is normalized with :func:`nlp.normalize.normalize_for_search` by the backend, so
+    Text is normalized with :func:`euradar.nlp.normalize.normalize_for_search` by the backend, so
     Finnish inflections and compounds match. Filters within one field are OR, across fields AND.
     Date bounds are inclusive ISO dates.
     """
@@ -174,7 +174,7 @@ class Store(Protocol):
     """Small relational state: subscriptions, item versions, source health, HTTP validators,
     and the alert ledger. All writes are idempotent where the docstring says so."""
 
-    # subscriptions (user profiles, see euradar.subscriptions)
+    # subscriptions (user profiles, see euradar.core.subscriptions)
     def save_subscription(self, sub: Any) -> Any: ...
     def get_subscription(self, sub_id: str) -> Any | None: ...
     def list_subscriptions(self, active_only: bool = False) -> list[Any]: ...

@@ -10,7 +10,9 @@ import json
 import sys
 from typing import IO
 
-from nlp import get_tagger
+from euradar.nlp import get_tagger
+from euradar.nlp.taxonomy import load_taxonomy
+from euradar.nlp.evaluate import evaluate_records, format_report, load_labels
 
 TAG_BATCH = 256
 
@@ -75,7 +77,6 @@ def format_explanation(result: dict, labels: dict[str, dict[str, str]]) -> str:
 def explain_main(args: list[str] | None = None, stdout: IO[str] | None = None, stdin: IO[str] | None = None) -> int:
     """``explain [--title T] [TEXT] | --jsonl FILE [--id ID]``: print why each theme applies.
     With no text and no file, reads one JSON record (or plain text) from stdin."""
-    from nlp.taxonomy import load_taxonomy
 
     stdout, stdin = stdout or sys.stdout, stdin or sys.stdin
     parser = argparse.ArgumentParser(prog="euradar explain", description="Explain theme tagging of a text.")
@@ -109,7 +110,6 @@ def explain_main(args: list[str] | None = None, stdout: IO[str] | None = None, s
 
 def eval_main(labels_path: str, stdout: IO[str] | None = None, as_json: bool = False) -> int:
     """Evaluate the tagger on a labelled JSONL file and print the report (text or JSON)."""
-    from nlp.evaluate import evaluate_records, format_report, load_labels
 
     stdout = stdout or sys.stdout
     report = evaluate_records(load_labels(labels_path), get_tagger())
@@ -121,10 +121,10 @@ def eval_main(labels_path: str, stdout: IO[str] | None = None, as_json: bool = F
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nlp tag|explain|eval ...``"""
+    """``python -m euradar.nlp tag|explain|eval ...``"""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in ("tag", "explain", "eval"):
-        print("usage: python -m nlp tag < in.jsonl | explain ... | eval LABELS.jsonl [--json]", file=sys.stderr)
+        print("usage: python -m euradar.nlp tag < in.jsonl | explain ... | eval LABELS.jsonl [--json]", file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "tag":
@@ -134,6 +134,6 @@ def main(argv: list[str] | None = None) -> int:
     as_json = "--json" in rest
     paths = [a for a in rest if a != "--json"]
     if len(paths) != 1:
-        print("usage: python -m nlp eval LABELS.jsonl [--json]", file=sys.stderr)
+        print("usage: python -m euradar.nlp eval LABELS.jsonl [--json]", file=sys.stderr)
         return 2
     return eval_main(paths[0], sys.stdout, as_json)

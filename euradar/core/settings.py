@@ -8,13 +8,22 @@ emails written as .eml files to ``./euradar-data/outbox`` unless an SMTP URL is 
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from euradar.errors import ConfigError
+from euradar.core.errors import ConfigError
 
-DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "crawlers" / "sources.toml"
+def _package_file(package: str, name: str) -> Path:
+    """A data file shipped in ``package``, found by name without importing that package."""
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"package {package} is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / name
+
+
+DEFAULT_SOURCES = _package_file("euradar.crawlers", "sources.toml")
 
 
 @dataclass(frozen=True)

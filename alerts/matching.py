@@ -5,96 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Iterator, Union
+from typing import Iterator
 
-from euradar.models import Item
-from euradar.ports import Index, Query
-from euradar.subscriptions import Subscription
-from nlp.normalize import normalize_for_search
+from euradar.core.keywords import Expr, Term, parse_keywords
+from euradar.core.models import Item
+from euradar.core.ports import Index, Query
+from euradar.core.subscriptions import Subscription
+from euradar.nlp.normalize import normalize_for_search
 
-_TOKEN = re.compile(r'\s*(\(|\)|"[^"]*"|[^\s()"]+)')
-
-
-@dataclass(frozen=True)
-class Term:
-    words: tuple[str, ...]  # normalized; several words = a phrase
-
-
-@dataclass(frozen=True)
-class Op:
-    op: str  # AND | OR | NOT
-    args: tuple["Expr", ...]
-
-
-Expr = Union[Term, Op]
-
-
-@lru_cache(maxsize=512)
-def parse_keywords(text: str) -> Expr | None:
-    """Parse ``'hydrogen OR "wind power" NOT offshore'``; None for an empty expression.
-
-    Precedence: NOT binds tightest, then AND (also implicit), then OR.
-    Raises ValueError with the position of the problem.
-    """
-    tokens = [t for t in _TOKEN.findall(text or "") if t.strip()]
-    if not tokens:
-        return None
-    pos = 0
-
-    def peek() -> str | None:
-        return tokens[pos] if pos < len(tokens) else None
-
-    def take() -> str:
-        nonlocal pos
-        pos += 1
-        return tokens[pos - 1]
-
-    def parse_or() -> Expr:
-        args = [parse_and()]
-        while peek() == "OR":
-            take()
-            args.append(parse_and())
-        return args[0] if len(args) == 1 else Op("OR", tuple(args))
-
-    def parse_and() -> Expr:
-        args = [parse_not()]
-        while peek() not in (None, ")", "OR"):
-            if peek() == "AND":
-                take()
-            args.append(parse_not())
-        return args[0] if len(args) == 1 else Op("AND", tuple(args))
-
-    def parse_not() -> Expr:
-        if peek() == "NOT":
-            take()
-            return Op("NOT", (parse_not(),))
-        return parse_atom()
-
-    def parse_atom() -> Expr:
-        tok = peek()
-        if tok is None:
-            raise ValueError("expression ends where a word was expected")
-        if tok in ("AND", "OR", ")"):
-            raise ValueError(f"unexpected {tok!r} at term {pos + 1}")
-        take()
-        if tok == "(":
-            inner = parse_or()
-            if peek() != ")":
-                raise ValueError("missing closing parenthesis")
-            take()
-            return inner
-        words = tuple(normalize_for_search(tok.strip('"'), None).split())
-        if not words:
-            raise ValueError(f"term {tok!r} has no searchable word")
-        return Term(words)
-
-    expr = parse_or()
-    if pos != len(tokens):
-        raise ValueError(f"unexpected {tokens[pos]!r} at term {pos + 1}")
-    return expr
+@lru_cache(maxsize=4096)
+def term_words(term: Term) -> tuple[str, ...]:
+    """The normalised words of a keyword term, in the index's normal form."""
+    return tuple(normalize_for_search(term.text, None).split())
 
 
 def _contains(tokens: list[str], words: tuple[str, ...]) -> bool:
@@ -108,7 +32,7 @@ def evaluate(expr: Expr | None, tokens: list[str]) -> bool:
     if expr is None:
         return True
     if isinstance(expr, Term):
-        return _contains(tokens, expr.words)
+        return _contains(tokens, term_words(expr))
     if expr.op == "NOT":
         return not evaluate(expr.args[0], tokens)
     if expr.op == "AND":

@@ -1,4 +1,5 @@
-"""Scrapy plumbing: conditional GET, retry with backoff, and the pipeline into Publisher."""
+"""Downloader middlewares: conditional GET against the store's validators, and retry with
+backoff. Enabled in :mod:`euradar.crawlers.settings`."""
 
 from __future__ import annotations
 
@@ -6,14 +7,11 @@ import asyncio
 import logging
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 
-from crawlers.publish import Publisher
-from crawlers.spiders.base import DeadRecord
-from euradar.errors import InvalidItem
-from euradar.models import Item
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +26,6 @@ class ConditionalGetMiddleware:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.pending: dict[str, tuple[str | None, str | None]] = {}
-        from scrapy import signals
-
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -81,33 +77,3 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if isinstance(result, Request):
             await asyncio.sleep(self._delay(request))
         return result
-
-
-class PublishPipeline:
-    """Every item and dead record a spider yields goes through the one Publisher."""
-
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "PublishPipeline":
-        return cls(crawler)
-
-    @property
-    def publisher(self) -> Publisher:
-        return self.crawler.spider.publisher
-
-    def process_item(self, item: Any) -> Any:
-        spider = self.crawler.spider
-        if isinstance(item, DeadRecord):
-            self.publisher.dead_letter(spider.source.name, item.reason, item.original, item.key)
-            return item
-        if not isinstance(item, Item):
-            self.publisher.dead_letter(spider.source.name, f"spider produced {type(item).__name__}",
-                                       repr(item)[:2000])
-            return item
-        try:
-            self.publisher.publish(item)
-        except InvalidItem as exc:
-            self.publisher.dead_letter(spider.source.name, str(exc), repr(item.to_dict())[:5000], item.id)
-        return item

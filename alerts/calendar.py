@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Sequence
 
-from euradar.models import Item
-from euradar.ports import Index, Query
+from euradar.core.models import Item
+from euradar.core.ports import Index, Query
+from euradar.alerts.matching import iter_items, match
 
 PRODID = "-//euradar//EU funding radar for Lapland//EN"
 UID_DOMAIN = "euradar.lapland"
@@ -123,7 +124,6 @@ def subscription_ics(sub, index: Index, today: date | None = None,
     """The live iCal feed of one subscription: the deadlines of every indexed item it matches
     (from ``FEED_PAST_DAYS`` ago on). Pure read of the index; the web layer serves it as
     ``text/calendar; charset=utf-8``."""
-    from euradar.matching import iter_items, match
 
     today = today or datetime.now(timezone.utc).date()
     since = today - timedelta(days=FEED_PAST_DAYS)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Sequence
 
-from consumers.alerter import Alert
-from consumers.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
-from euradar.matching import iter_items, match
-from euradar.ports import Index, Notifier, Query, Store
-from euradar.subscriptions import Subscription
+from euradar.alerts.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
+from euradar.alerts.matching import iter_items, match
+from euradar.alerts.selection import Alert
+from euradar.core.ports import Index, Notifier, Query, Store
+from euradar.core.subscriptions import Subscription
 
 
 def reminder_offset(days_left: int, offsets: Sequence[int]) -> int | None:

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from euradar.errors import ConfigError, EuradarError
-from euradar.settings import Settings, from_env
+from euradar.core.errors import ConfigError, EuradarError
+from euradar.core.settings import Settings, from_env
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -22,7 +22,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _runtime(args: argparse.Namespace):
-    from euradar.app import Runtime
+    from euradar.runtime import Runtime
 
     return Runtime.open(_settings(args))
 
@@ -45,14 +45,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     rt = _runtime(args)
     server = None
     if not args.no_serve and not args.once:
-        from web.server import start_background
+        from euradar.web.server import start_background
 
         try:
             server = start_background(rt)
         except RuntimeError as exc:
             rt.close()
             raise ConfigError(f"{exc}; or run with --no-serve") from exc
-        print(f"web UI and API on {rt.settings.public_url}", flush=True)
+        print(f"euradar web UI and API on {rt.settings.public_url}", flush=True)
     try:
         if args.once:
             print(f"euradar: one cycle on bus={rt.settings.bus_url} index={rt.settings.index_url}",
@@ -112,7 +112,7 @@ def cmd_consume(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from euradar.ports import Query
+    from euradar.core.ports import Query
 
     statuses = tuple(args.status or ()) + (("open",) if args.open else ())
     q = Query(text=" ".join(args.query), themes=tuple(args.theme or ()),
@@ -139,7 +139,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
-    from euradar.subscriptions import Subscription
+    from euradar.core.subscriptions import Subscription
 
     data: dict[str, Any] = {"name": args.name or args.email, "email": args.email,
                             "lang": args.lang, "themes": args.theme or [],
@@ -190,11 +190,11 @@ def cmd_unsubscribe(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from crawlers.sources import load_sources
+    from euradar.crawlers.sources import load_sources
 
     settings = _settings(args)
     sources = load_sources(settings.sources_file, settings.source_overrides)
-    from euradar.registry import open_store
+    from euradar.core.registry import open_store
 
     store = open_store(settings.store_url)
     try:
@@ -216,7 +216,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from web.server import serve
+    from euradar.web.server import serve
 
     rt = _runtime(args)
     try:
@@ -228,7 +228,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_dead_letters(args: argparse.Namespace) -> int:
-    from euradar.topics import DEAD_LETTER
+    from euradar.core.topics import DEAD_LETTER
 
     rt = _runtime(args)
     try:
@@ -248,13 +248,13 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from nlp.cli import tag_main
+    from euradar.cli.nlp import tag_main
 
     return tag_main(sys.stdin, sys.stdout)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from nlp.cli import explain_main
+    from euradar.cli.nlp import explain_main
 
     argv = [args.text] if args.text is not None else []
     for flag in ("title", "lang", "jsonl", "id"):
@@ -264,7 +264,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from nlp.cli import eval_main
+    from euradar.cli.nlp import eval_main
 
     return eval_main(args.labels, sys.stdout, as_json=args.json)
 
@@ -330,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--id", help="only this record of --jsonl")
     sp = add("eval", cmd_eval, "precision/recall/F1 of the tagger on a labelled JSONL file")
     sp.add_argument("labels")
-    from consumers.alerts_cli import add_arguments as add_alert_commands
+    from euradar.cli.alerts import add_arguments as add_alert_commands
 
     add_alert_commands(sub, _runtime)
     return p
@@ -343,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose and args.command in ("run", "crawl"):
         # The per-source progress lines already say what failed and why; the crawler's own
         # log lines (retries, the same failure again) are for -v.
-        logging.getLogger("crawlers").setLevel(logging.CRITICAL)
+        logging.getLogger("euradar.crawlers").setLevel(logging.CRITICAL)
     try:
         return int(args.func(args) or 0)
     except EuradarError as exc:

@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
-from euradar.errors import ConfigError
-from euradar.subscriptions import Subscription, SubscriptionError
+from euradar.core.errors import ConfigError
+from euradar.core.subscriptions import Subscription, SubscriptionError
 
 
 class SubscriptionFileError(ConfigError):

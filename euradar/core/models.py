@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Literal
+from euradar.core.errors import InvalidItem
 
 Kind = Literal["call", "tender", "news"]
 Status = Literal["forthcoming", "open", "closed"]
@@ -68,12 +69,8 @@ class Item:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            from euradar.errors import InvalidItem
-
             raise InvalidItem(f"kind must be one of {KINDS}, got {self.kind!r}", "kind")
         if self.status is not None and self.status not in STATUSES:
-            from euradar.errors import InvalidItem
-
             raise InvalidItem(f"status must be one of {STATUSES}, got {self.status!r}", "status")
         self.deadlines = sorted(set(self.deadlines))
 
@@ -83,7 +80,6 @@ class Item:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Item":
         """Build an item from its wire dict, ignoring unknown keys (newer producers)."""
-        from euradar.errors import InvalidItem
 
         known = {f.name for f in dataclasses.fields(cls)}
         missing = [k for k in ("id", "kind", "source", "url", "title") if not data.get(k)]

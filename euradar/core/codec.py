@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from euradar.errors import InvalidItem
-from euradar.models import Change, Event, Item
+from euradar.core.errors import InvalidItem
+from euradar.core.models import Change, Event, Item
 
 SCHEMA = "euradar.event/1"
 

@@ -12,8 +12,9 @@ import json
 import logging
 from typing import Any, Sequence
 
-from euradar.errors import NotifyError
-from euradar.ports import Consumer, Message, Notifier, Store
+from euradar.alerts.render import render_operator
+from euradar.core.errors import NotifyError
+from euradar.core.ports import Consumer, Message, Notifier, Store
 
 log = logging.getLogger(__name__)
 LEDGER_SUB = "operators"
@@ -33,8 +34,6 @@ def parse_event(msg: Message) -> dict[str, Any] | None:
 
 class OperatorAlerter:
     def __init__(self, store: Store, notifier: Notifier, operator_emails: Sequence[str] = ()):
-        from consumers.render import render_operator
-
         self.store = store
         self.notifier = notifier
         self.extra = [e.lower() for e in operator_emails]

@@ -1,20 +1,33 @@
 """The runtime: opens the backends named in Settings once and runs the roles on them.
 
-The embedded default and the distributed mode run this same code; only the URLs differ.
+The embedded default and the distributed mode run this same code; only the URLs differ. This
+is the composition root: the one place that knows every room (roles, crawlers, alert jobs).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime, timezone
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from typing import Callable
 
-from euradar import registry
-from euradar.ports import Bus, Index, Notifier, Store
-from euradar.settings import Settings
-from euradar.topics import ITEMS_RAW, ITEMS_TAGGED
+from euradar.alerts.batching import Clock
+from euradar.alerts.digest import send_digests
+from euradar.alerts.operators import OperatorAlerter
+from euradar.alerts.reminders import send_reminders
+from euradar.consumers.alerter import AlerterHandler, run_alerter
+from euradar.consumers.indexer import IndexerHandler
+from euradar.consumers.runner import Handler, RunStats, run_consumer
+from euradar.consumers.tagger import TaggerHandler
+from euradar.core import registry
+from euradar.core.ports import Bus, Index, Notifier, Store
+from euradar.core.settings import Settings
+from euradar.core.topics import ITEMS_RAW, ITEMS_TAGGED
+from euradar.crawlers.report import CrawlReport
+from euradar.crawlers.run import crawl_all
+from euradar.crawlers.sources import load_sources
+from euradar.crawlers.sweep import refresh_statuses
 
 log = logging.getLogger(__name__)
 ROLES = ("tagger", "indexer", "alerter")
@@ -48,43 +61,49 @@ class Runtime:
     index: Index
     store: Store
     notifier: Notifier
+    webhook: Notifier | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    def __post_init__(self) -> None:
+        if self.webhook is None:
+            self.webhook = registry.open_webhook(self.settings, self.bus)
+
     @classmethod
-    def open(cls, settings: Settings) -> "Runtime":
+    def open(cls, settings: Settings) -> Runtime:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return cls(settings=settings, bus=registry.open_bus(settings.bus_url),
                    index=registry.open_index(settings.index_url),
                    store=registry.open_store(settings.store_url),
                    notifier=registry.open_notifier(settings))
 
-    def handler(self, role: str):
+    def handler(self, role: str) -> tuple[str, Handler]:
         """The handler and topic of the tagger or indexer role (the alerter has its own loop,
-        :func:`consumers.alerter.run_alerter`, for its batching window)."""
+        :func:`euradar.consumers.alerter.run_alerter`, for its batching window)."""
         if role == "tagger":
-            from consumers.tagger import TaggerHandler
-
             return ITEMS_RAW, TaggerHandler(self.bus)
         if role == "indexer":
-            from consumers.indexer import IndexerHandler
-
             return ITEMS_TAGGED, IndexerHandler(self.index, self.bus)
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
 
-    def consume(self, role: str, *, until_idle: bool = False, stop: threading.Event | None = None):
+    def alerter(self, clock: Clock | None = None) -> AlerterHandler:
+        """The alerter handler: email and webhook notifiers, the batching window."""
+        return AlerterHandler(self.store, self.notifier, webhook=self.webhook,
+                              batch_seconds=self.settings.alert_batch_seconds, clock=clock)
+
+    def consume(self, role: str, *, until_idle: bool = False,
+                stop: threading.Event | None = None) -> RunStats:
         """Run one role as its own consumer group (until idle, or until stopped)."""
-        from consumers.runner import RunStats, run_consumer
-
+        stop = stop or self._stop
         if role == "alerter":  # batches per recipient within a window, relays operator events
-            from consumers.alerter import run_alerter
-
-            records = run_alerter(self, stop=stop or self._stop, until_idle=until_idle)
+            operators = OperatorAlerter(self.store, self.notifier)
+            records = run_alerter(self.bus, self.alerter(), operators, stop=stop,
+                                  until_idle=until_idle)
             return RunStats(records=records)
         topic, handle = self.handler(role)
         consumer = self.bus.consumer([topic], group=role)
         try:
             return run_consumer(consumer, self.bus, role, handle, until_idle=until_idle,
-                                stop=stop or self._stop, batch_size=BATCH_SIZES[role])
+                                stop=stop, batch_size=BATCH_SIZES[role])
         finally:
             consumer.close()
 
@@ -93,25 +112,17 @@ class Runtime:
         return {role: self.consume(role, until_idle=True).records for role in ROLES}
 
     def crawl(self, names: list[str] | None = None,
-              progress: Callable[[object], None] | None = None) -> list:
-        from crawlers.run import crawl_all
-        from crawlers.sources import load_sources
-
-        from crawlers.sweep import refresh_statuses
-
+              progress: Callable[[CrawlReport], None] | None = None) -> list[CrawlReport]:
         sources = load_sources(self.settings.sources_file, self.settings.source_overrides)
         chosen = [s for s in sources if (s.name in names if names else s.enabled)]
         reports = crawl_all(chosen, self.settings, self.bus, self.store, progress=progress)
         refresh_statuses(self.bus, self.store)  # calls that closed since they were last listed
         return reports
 
-    def run_forever(self, progress: Callable[[object], None] | None = None,
+    def run_forever(self, progress: Callable[[CrawlReport], None] | None = None,
                     tick_seconds: float = 30.0, consumers: bool = True) -> None:
         """Consumers as threads (unless ``consumers`` is False: they run as their own processes,
         as in docker compose); crawl each enabled source when its schedule says it is due."""
-        from crawlers.run import crawl_all
-        from crawlers.sources import load_sources
-
         threads = [threading.Thread(target=self.consume, args=(role,), name=role, daemon=True)
                    for role in ROLES] if consumers else []
         for t in threads:
@@ -135,15 +146,8 @@ class Runtime:
     def daily_jobs(self, today: date) -> None:
         """Deadline reminders and daily digests every day, weekly digests on Mondays. Each is
         recorded in the store, so running them again the same day or week sends nothing."""
-        from consumers.digest import send_digests
-        from crawlers.sweep import refresh_statuses
-        from consumers.reminders import send_reminders
-        from infra.notify.webhook import WebhookNotifier
-
-        webhook = WebhookNotifier(self.settings.webhook_secret, self.bus,
-                                  timeout=self.settings.http_timeout)
         refresh_statuses(self.bus, self.store, today)
-        send_reminders(self.store, self.index, self.notifier, webhook, today)
+        send_reminders(self.store, self.index, self.notifier, self.webhook, today)
         send_digests(self.store, self.index, self.notifier, "daily", today)
         if today.weekday() == 0:
             send_digests(self.store, self.index, self.notifier, "weekly", today)

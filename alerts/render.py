@@ -11,16 +11,16 @@ import re
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from euradar.changes import fmt_date
-from euradar.ports import Notification
-
-if TYPE_CHECKING:
-    from consumers.alerter import Alert
+from euradar.alerts.selection import Alert
+from euradar.core.changes import fmt_date
+from euradar.core.ports import Notification
+from euradar.nlp.taxonomy import load_taxonomy
+from euradar.nlp.taxonomy import DEFAULT_TAXONOMY_PATH
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_TITLE_CHARS = 110
@@ -39,8 +39,6 @@ def labels(lang: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _theme_labels() -> dict[str, dict[str, str]]:
     try:
-        from nlp.taxonomy import load_taxonomy
-
         return load_taxonomy().theme_labels
     except Exception:  # the taxonomy belongs to the NLP side; ids alone still make sense
         return {}
@@ -55,8 +53,6 @@ def theme_label(theme_id: str, lang: str) -> str:
 def _eligibility_labels() -> dict[str, dict[str, str]]:
     # The taxonomy object keeps no eligibility labels; read them from its YAML directly.
     try:
-        from nlp.taxonomy import DEFAULT_TAXONOMY_PATH
-
         data = yaml.safe_load(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8"))
         return {k: (v or {}).get("labels") or {} for k, v in (data.get("eligibility") or {}).items()}
     except Exception:

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
-from consumers.calendar import deadline_events, ics_calendar
-from consumers.render import clean_subject, labels, render_pair, theme_label
-from euradar.changes import fmt_date
-from euradar.errors import NotifyError
-from euradar.matching import iter_items, match
-from euradar.models import Item
-from euradar.ports import Attachment, Index, Notification, Notifier, Query, Store
-from euradar.subscriptions import Subscription
+from euradar.alerts.calendar import deadline_events, ics_calendar
+from euradar.alerts.render import clean_subject, labels, render_pair, theme_label
+from euradar.core.changes import fmt_date
+from euradar.core.errors import NotifyError
+from euradar.alerts.matching import iter_items, match
+from euradar.core.models import Item
+from euradar.core.ports import Attachment, Index, Notification, Notifier, Query, Store
+from euradar.core.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 CLOSING_SOON_DAYS = 14

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from euradar.models import Change, Item
+from euradar.core.models import Change, Item
 
 
 def fmt_date(value: str | None) -> str:

@@ -1,0 +1,70 @@
+"""Which subscriptions want which item events, and why: the alerts before they are batched.
+
+Pure functions over events and subscriptions; the alerter role (:mod:`euradar.consumers.alerter`)
+feeds them from the bus, the reminders job (:mod:`euradar.alerts.reminders`) from the index.
+
+A changed item is alerted only when something meaningful changed (deadline, status, budget,
+documents, ...): a reworded description alone would be the vague "updated" notice users hate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Sequence
+
+from euradar.alerts.matching import match
+from euradar.core.models import Change, Event, Item
+from euradar.core.subscriptions import Subscription
+
+QUIET_CHANGE_FIELDS = frozenset({"text"})
+
+
+@dataclass
+class Alert:
+    """One matched item for one subscription, with why it matched and what changed.
+
+    ``kind`` is new | changed | reminder; a reminder names its ``deadline``, the reminder
+    ``offset`` (days) it fulfils and the ``days_left`` at sending time."""
+
+    sub: Subscription
+    item: Item
+    kind: str
+    reasons: list[str]
+    changes: list[Change] = field(default_factory=list)
+    deadline: str | None = None
+    days_left: int | None = None
+    offset: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        if self.kind == "reminder":
+            # Once per deadline and offset, whatever version of the item is current.
+            return (self.sub.id, self.item.id, 0, f"reminder:{(self.deadline or '')[:10]}:"
+                    f"{self.offset}")
+        return (self.sub.id, self.item.id, self.item.version, self.kind)
+
+
+def meaningful(changes: Sequence[Change]) -> list[Change]:
+    """Changes worth a mail. A reworded description is not, and neither is a call closing at
+    its deadline: the reminders already said it was coming, the index and history record it."""
+    return [c for c in changes if c.field not in QUIET_CHANGE_FIELDS
+            and not (c.field == "status" and c.new == "closed")]
+
+
+def collect_alerts(events: Sequence[Event], subs: Sequence[Subscription],
+                   today: date | None = None) -> list[Alert]:
+    """Pure: which immediate subscriptions want which events, and why."""
+    alerts = []
+    wanted = [s for s in subs if s.frequency == "immediate" and s.active and not s.is_operator]
+    for event in events:
+        changes = list(event.changes)
+        if event.type == "changed":
+            changes = meaningful(changes)
+            if not changes:
+                continue
+        for sub in wanted:
+            reasons = match(sub, event.item, today)
+            if reasons:
+                alerts.append(Alert(sub, event.item, event.type, reasons, changes))
+    return alerts
