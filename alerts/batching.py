@@ -15,8 +15,8 @@ Crash analysis (at-least-once, no duplicates from redelivery):
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from euradar.alerts.render import render_alerts
 from euradar.alerts.selection import Alert
@@ -31,11 +31,11 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def targets(sub) -> list[tuple[str, str]]:
@@ -48,19 +48,19 @@ def targets(sub) -> list[tuple[str, str]]:
     return out
 
 
-def ledger_key(alert: "Alert", channel: str) -> tuple[str, str, int, str]:
+def ledger_key(alert: Alert, channel: str) -> tuple[str, str, int, str]:
     """Email and webhook deliveries are separate ledger entries: one may fail alone."""
     sub_id, item_id, version, kind = alert.key
     return (sub_id, item_id, version, kind if channel == EMAIL else f"{kind}@{channel}")
 
 
-def alert_to_data(alert: "Alert") -> dict:
+def alert_to_data(alert: Alert) -> dict:
     return {"kind": alert.kind, "item": alert.item.to_dict(), "reasons": alert.reasons,
             "changes": [vars(c) for c in alert.changes], "deadline": alert.deadline,
             "days_left": alert.days_left, "offset": alert.offset}
 
 
-def alert_from_data(sub, data: dict) -> "Alert":
+def alert_from_data(sub, data: dict) -> Alert:
     return Alert(sub=sub, item=Item.from_dict(data["item"]), kind=data["kind"],
                  reasons=list(data["reasons"]), changes=[Change(**c) for c in data["changes"]],
                  deadline=data.get("deadline"), days_left=data.get("days_left"),
@@ -88,7 +88,7 @@ class AlertBatcher:
         self.retry_cap = retry_cap_seconds
         self.messages_sent = 0
 
-    def enqueue(self, alerts: Sequence["Alert"]) -> int:
+    def enqueue(self, alerts: Sequence[Alert]) -> int:
         """Claim and park each alert once per channel; returns how many were parked now."""
         now = _iso(self.clock())
         parked = 0

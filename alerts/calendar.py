@@ -10,13 +10,13 @@ duplicating), and a DTSTAMP on every event.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 
+from euradar.alerts.matching import iter_items, match
 from euradar.core.models import Item
 from euradar.core.ports import Index, Query
-from euradar.alerts.matching import iter_items, match
 
 PRODID = "-//euradar//EU funding radar for Lapland//EN"
 UID_DOMAIN = "euradar.lapland"
@@ -55,12 +55,12 @@ def fold_line(line: str) -> str:
 
 
 def event_uid(item_id: str, deadline: str) -> str:
-    digest = hashlib.sha1(f"{item_id}|{deadline[:10]}".encode("utf-8")).hexdigest()[:24]
+    digest = hashlib.sha1(f"{item_id}|{deadline[:10]}".encode()).hexdigest()[:24]
     return f"{digest}@{UID_DOMAIN}"
 
 
 def _utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _date_lines(deadline: str) -> list[str]:
@@ -69,7 +69,7 @@ def _date_lines(deadline: str) -> list[str]:
         try:
             moment = datetime.fromisoformat(deadline.replace("Z", "+00:00"))
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
             return [f"DTSTART:{_utc_stamp(moment)}", f"DTEND:{_utc_stamp(moment)}"]
         except ValueError:
             pass
@@ -98,7 +98,7 @@ def _event_lines(event: DeadlineEvent, stamp: str) -> list[str]:
 def ics_calendar(events: Iterable[DeadlineEvent], name: str = "euradar deadlines",
                  now: datetime | None = None) -> str:
     """A complete VCALENDAR text with CRLF line ends and folded lines."""
-    stamp = _utc_stamp(now or datetime.now(timezone.utc))
+    stamp = _utc_stamp(now or datetime.now(UTC))
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}"]
     seen: set[str] = set()
@@ -125,7 +125,7 @@ def subscription_ics(sub, index: Index, today: date | None = None,
     (from ``FEED_PAST_DAYS`` ago on). Pure read of the index; the web layer serves it as
     ``text/calendar; charset=utf-8``."""
 
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     since = today - timedelta(days=FEED_PAST_DAYS)
     query = Query(deadline_from=since.isoformat(), sort="deadline")
     items = [item for item in iter_items(index, query) if match(sub, item, today)]

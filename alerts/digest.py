@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from euradar.alerts.calendar import deadline_events, ics_calendar
+from euradar.alerts.matching import iter_items, match
 from euradar.alerts.render import clean_subject, labels, render_pair, theme_label
 from euradar.core.changes import fmt_date
 from euradar.core.errors import NotifyError
-from euradar.alerts.matching import iter_items, match
 from euradar.core.models import Item
 from euradar.core.ports import Attachment, Index, Notification, Notifier, Query, Store
 from euradar.core.subscriptions import Subscription
@@ -137,7 +138,7 @@ def _changed_items(store: Store, index: Index, start: date, end: date
 
 def build_digest(email: str, subs: Sequence[Subscription], index: Index, store: Store,
                  frequency: str = "weekly", today: date | None = None) -> Digest:
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     period, start, end = period_for(frequency, today)
     entries: dict[str, tuple[str, DigestEntry]] = {}
 
@@ -223,7 +224,7 @@ def send_digests(store: Store, index: Index, notifier: Notifier, frequency: str 
     arrive late the same day). A transient delivery failure releases the log entry and is
     re-raised after the others were tried, so the command exits non-zero and a re-run retries.
     """
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     sent: list[tuple[str, int]] = []
     failed: NotifyError | None = None
     for email, subs in recipients(store.list_subscriptions(active_only=True), frequency).items():

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Iterator
 
 from euradar.core.keywords import Expr, Term, parse_keywords
 from euradar.core.models import Item
 from euradar.core.ports import Index, Query
 from euradar.core.subscriptions import Subscription
 from euradar.nlp.normalize import normalize_for_search
+
 
 @lru_cache(maxsize=4096)
 def term_words(term: Term) -> tuple[str, ...]:
@@ -95,7 +96,7 @@ def match(sub: Subscription, item: Item, today: date | None = None) -> list[str]
             return []
         reasons.append(f"budget at least {_fmt_eur(sub.min_budget)}")
     if sub.deadline_horizon_days is not None and item.deadlines:
-        today = today or datetime.now(timezone.utc).date()
+        today = today or datetime.now(UTC).date()
         nxt = item.next_deadline(today)
         if nxt and (date.fromisoformat(nxt[:10]) - today).days > sub.deadline_horizon_days:
             return []
@@ -131,7 +132,7 @@ def preview(sub: Subscription, index: Index, days: int = 30,
     """What ``sub`` would have matched among items first seen in the last ``days`` days,
     newest first, with the reasons. Read-only: nothing is saved or sent (call it before saving
     a profile, from the CLI or the web UI)."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     query = Query(first_seen_from=(today - timedelta(days=days)).isoformat(),
                   first_seen_to=today.isoformat(), sort="first_seen")
     matched = []

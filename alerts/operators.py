@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from euradar.alerts.render import render_operator
 from euradar.core.errors import NotifyError
@@ -51,7 +52,7 @@ class OperatorAlerter:
         for email in self.recipients():
             keys = [(LEDGER_SUB, f"{e['source']}|{e['kind']}|{e['at']}", 0, f"operator:{email}")
                     for e in events]
-            fresh = [(k, e) for k, e in zip(keys, events) if self.store.claim_alert(*k)]
+            fresh = [(k, e) for k, e in zip(keys, events, strict=False) if self.store.claim_alert(*k)]
             if not fresh:
                 continue
             try:

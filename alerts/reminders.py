@@ -9,8 +9,8 @@ version. All reminders for one recipient travel in one message.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 
 from euradar.alerts.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
 from euradar.alerts.matching import iter_items, match
@@ -56,8 +56,8 @@ def send_reminders(store: Store, index: Index, notifier: Notifier,
     """Send the reminders due now; returns the number of messages sent."""
     if clock is None:
         # A replayed ``today`` must also be the day the countdown in the message counts from.
-        fixed = datetime.combine(today, time(8), tzinfo=timezone.utc) if today else None
-        clock = (lambda: fixed) if fixed else (lambda: datetime.now(timezone.utc))
+        fixed = datetime.combine(today, time(8), tzinfo=UTC) if today else None
+        clock = (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
     today = today or clock().date()
     batcher = AlertBatcher(store, {EMAIL: notifier, WEBHOOK: webhook}, window_seconds=0,
                            clock=clock)

@@ -8,10 +8,11 @@ characters and line breaks so a title can never add a header.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -19,8 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from euradar.alerts.selection import Alert
 from euradar.core.changes import fmt_date
 from euradar.core.ports import Notification
-from euradar.nlp.taxonomy import load_taxonomy
-from euradar.nlp.taxonomy import DEFAULT_TAXONOMY_PATH
+from euradar.nlp.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_TITLE_CHARS = 110
@@ -134,7 +134,7 @@ def render_pair(name: str, **ctx: Any) -> tuple[str, str]:
             _html_env.get_template(f"{name}.html.j2").render(**ctx))
 
 
-def alerts_payload(alerts: Sequence["Alert"]) -> dict[str, Any]:
+def alerts_payload(alerts: Sequence[Alert]) -> dict[str, Any]:
     """The JSON body webhook receivers get: machine-readable, one entry per alert."""
     return {"type": "euradar.alerts/1", "alerts": [{
         "subscription": a.sub.id, "kind": a.kind, "item": a.item.id, "version": a.item.version,
@@ -147,7 +147,7 @@ def alerts_payload(alerts: Sequence["Alert"]) -> dict[str, Any]:
     } for a in alerts]}
 
 
-def _alert_subject(alerts: Sequence["Alert"], t: dict[str, Any]) -> str:
+def _alert_subject(alerts: Sequence[Alert], t: dict[str, Any]) -> str:
     reminders = [a for a in alerts if a.kind == "reminder"]
     if len(alerts) == 1:
         a = alerts[0]
@@ -162,13 +162,13 @@ def _alert_subject(alerts: Sequence["Alert"], t: dict[str, Any]) -> str:
     return t["subject_many"].format(n=len(alerts))
 
 
-def render_alerts(recipient: str, alerts: Sequence["Alert"],
+def render_alerts(recipient: str, alerts: Sequence[Alert],
                   today: date | None = None) -> Notification:
     """One notification for one recipient covering every alert of the batch: new items,
     changed items (saying what changed) and deadline reminders, newest kinds first."""
     lang = alerts[0].sub.lang
     t = labels(lang)
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     order = {"reminder": 0, "changed": 1, "new": 2}
     ordered = sorted(alerts, key=lambda a: (order.get(a.kind, 3), a.item.next_deadline(today) or "9"))
     only_reminders = all(a.kind == "reminder" for a in alerts)

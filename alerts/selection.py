@@ -9,9 +9,9 @@ documents, ...): a reworded description alone would be the vague "updated" notic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
 
 from euradar.alerts.matching import match
 from euradar.core.models import Change, Event, Item

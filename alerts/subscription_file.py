@@ -96,7 +96,7 @@ def parse_subscriptions(text: str, name: str = "subscriptions.yaml") -> list[Sub
             f"{name} line {_line(top['subscriptions'])}: subscriptions must be a list (- ...)"])
     subs: list[Subscription] = []
     seen: dict[str, int] = {}
-    for entry, node in zip(entries, entry_nodes):
+    for entry, node in zip(entries, entry_nodes, strict=False):
         line = _line(node)
         if not isinstance(entry, dict) or not isinstance(node, yaml.MappingNode):
             problems.append(f"{name} line {line}: each subscription must be a mapping of "

@@ -43,11 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from euradar.consumers.indexer import IndexerHandler  # noqa: E402
 from euradar.consumers.runner import run_consumer  # noqa: E402
 from euradar.consumers.tagger import TaggerHandler  # noqa: E402
-from euradar.runtime import BATCH_SIZES  # noqa: E402
 from euradar.core.codec import dumps_event  # noqa: E402
 from euradar.core.models import Event, Item  # noqa: E402
 from euradar.core.registry import open_bus, open_index  # noqa: E402
 from euradar.core.topics import ITEMS_RAW, ITEMS_TAGGED  # noqa: E402
+from euradar.runtime import BATCH_SIZES  # noqa: E402
 
 SYNTHETIC_WORDS = ("hydrogen", "arctic", "testing", "tourism", "circular", "economy", "mining",
                    "forest", "bioeconomy", "digital", "skills", "SMEs", "Lapland", "innovation",

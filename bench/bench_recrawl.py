@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.mockserver.server import CorpusServer, file_reply  # noqa: E402
-from euradar.crawlers.run import crawl_all  # noqa: E402
-from euradar.crawlers.sources import load_sources  # noqa: E402
 from euradar.core.registry import open_bus, open_store  # noqa: E402
 from euradar.core.settings import DEFAULT_SOURCES, Settings  # noqa: E402
+from euradar.crawlers.run import crawl_all  # noqa: E402
+from euradar.crawlers.sources import load_sources  # noqa: E402
+from tests.mockserver.server import CorpusServer, file_reply  # noqa: E402
 
 FT = "/search-api/prod/rest/search"
 DETAILS = "/info/funding-tenders/opportunities/data/topicDetails/"

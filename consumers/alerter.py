@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from euradar.alerts.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
 from euradar.alerts.operators import OperatorAlerter

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from euradar.core.models import Event, Item
 from euradar.consumers.runner import dead_letter
 from euradar.core.errors import RefusedItems
+from euradar.core.models import Event, Item
 from euradar.core.ports import Bus, Index, Message
 
 GROUP = "indexer"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from euradar.core.codec import dead_letter_payload, loads_event
 from euradar.core.errors import InvalidItem, TransientError

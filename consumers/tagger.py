@@ -4,7 +4,8 @@ items.tagged. Publishes with the same key, flushes, and only then lets the runne
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from euradar.core.codec import dumps_event
 from euradar.core.models import Event, Item

@@ -14,14 +14,14 @@ from datetime import date
 
 import httpx
 
+from euradar.core.errors import InvalidItem, SourceError
+from euradar.core.ports import Bus, Store
+from euradar.core.settings import Settings
 from euradar.crawlers import ft_dump
 from euradar.crawlers.feeds import fetch
 from euradar.crawlers.publish import Publisher
 from euradar.crawlers.report import CrawlReport
 from euradar.crawlers.sources import SourceConfig
-from euradar.core.errors import InvalidItem, SourceError
-from euradar.core.ports import Bus, Store
-from euradar.core.settings import Settings
 
 
 def crawl_dump(source: SourceConfig, settings: Settings, bus: Bus, store: Store,

@@ -16,20 +16,20 @@ import logging
 import re
 import time
 import xml.sax
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 import httpx
 
-from euradar.crawlers.publish import Publisher
-from euradar.crawlers.report import CrawlReport
-from euradar.crawlers.sources import SourceConfig
-from euradar.crawlers.text import canonical_url, clean_text, html_to_text, url_item_id
 from euradar.core.errors import InvalidItem, SourceError
 from euradar.core.models import Item
 from euradar.core.ports import Bus, Store
 from euradar.core.settings import Settings
+from euradar.crawlers.publish import Publisher
+from euradar.crawlers.report import CrawlReport
+from euradar.crawlers.sources import SourceConfig
+from euradar.crawlers.text import canonical_url, clean_text, html_to_text, url_item_id
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def parse_feed(body: bytes, content_type: str, source: SourceConfig, report: Cra
 def _iso(struct: Any) -> str | None:
     if not struct:
         return None
-    return datetime.fromtimestamp(calendar.timegm(struct), tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(calendar.timegm(struct), tz=UTC).isoformat()
 
 
 def _lang(value: Any) -> str | None:

@@ -26,14 +26,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from euradar.core.errors import InvalidItem
 from euradar.core.models import Item
-
-from euradar.crawlers.ft_parse import (STATUS_CODES, TENDER_TYPES, TENDER_URL, TOPIC_URL, _budget_for,
-                               resolve_status)
+from euradar.crawlers.ft_parse import (
+    STATUS_CODES,
+    TENDER_TYPES,
+    TENDER_URL,
+    TOPIC_URL,
+    _budget_for,
+    resolve_status,
+)
 from euradar.crawlers.text import clean_text, html_to_text, iso_date
 
 _ARRAY = re.compile(r'"GrantTenderObj"\s*:\s*\[')

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from euradar.core.changes import derive_status
 from euradar.core.errors import InvalidItem
 from euradar.core.models import Item
-
 from euradar.crawlers.text import clean_text, html_to_text, iso_date
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,6 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 
-
 log = logging.getLogger(__name__)
 
 
@@ -29,7 +28,7 @@ class ConditionalGetMiddleware:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ConditionalGetMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:

@@ -20,7 +20,7 @@ class PublishPipeline:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "PublishPipeline":
+    def from_crawler(cls, crawler: Crawler) -> PublishPipeline:
         return cls(crawler)
 
     @property

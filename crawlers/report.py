@@ -45,7 +45,7 @@ class CrawlReport:
         return REPORT_PREFIX + json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
-    def from_line(cls, line: str) -> "CrawlReport":
+    def from_line(cls, line: str) -> CrawlReport:
         data = json.loads(line.removeprefix(REPORT_PREFIX))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})

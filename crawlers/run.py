@@ -7,25 +7,24 @@ get an event on ``euradar.operator`` when a source keeps failing or falls silent
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor, as_completed
-
 import json
 import logging
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date
-from typing import Callable, Iterable
 
-from euradar.crawlers.dump import crawl_dump
-from euradar.crawlers.feeds import crawl_feed
-from euradar.crawlers.report import REPORT_PREFIX, CrawlReport
-from euradar.crawlers.sources import SourceConfig
 from euradar.core.errors import EuradarError, SourceError
 from euradar.core.models import utcnow_iso
 from euradar.core.ports import Bus, Store
 from euradar.core.settings import Settings
 from euradar.core.topics import OPERATOR
+from euradar.crawlers.dump import crawl_dump
+from euradar.crawlers.feeds import crawl_feed
+from euradar.crawlers.report import REPORT_PREFIX, CrawlReport
+from euradar.crawlers.sources import SourceConfig
 
 log = logging.getLogger(__name__)
 

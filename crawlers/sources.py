@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from euradar.core.errors import ConfigError
@@ -59,7 +60,7 @@ class SourceConfig:
                 "spider": self.spider, "verified": self.verified, "options": dict(self.options)}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "SourceConfig":
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceConfig:
         return validate_source(data.get("name", "?"), data)
 
 

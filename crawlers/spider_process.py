@@ -21,13 +21,13 @@ from datetime import date
 
 from scrapy.crawler import CrawlerProcess
 
-from euradar.crawlers.publish import Publisher
-from euradar.crawlers.report import CrawlReport
-from euradar.crawlers import settings as scrapy_settings
-from euradar.crawlers.sources import SourceConfig, find_source, load_sources
-from euradar.crawlers.spiders import spider_class
 from euradar.core.registry import open_bus, open_store
 from euradar.core.settings import Settings, from_env
+from euradar.crawlers import settings as scrapy_settings
+from euradar.crawlers.publish import Publisher
+from euradar.crawlers.report import CrawlReport
+from euradar.crawlers.sources import SourceConfig, find_source, load_sources
+from euradar.crawlers.spiders import spider_class
 
 
 def run_spider(source: SourceConfig, settings: Settings, today: date | None = None) -> CrawlReport:

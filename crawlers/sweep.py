@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from euradar.crawlers.publish import Publisher
 from euradar.core.changes import derive_status
 from euradar.core.models import Event
 from euradar.core.ports import Bus, Store
+from euradar.crawlers.publish import Publisher
 
 
 def refresh_statuses(bus: Bus, store: Store, today: date | None = None) -> list[Event]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from euradar.core.changes import derive_status
 from euradar.core.errors import InvalidItem
 from euradar.core.models import Item
-
 from euradar.crawlers.text import clean_text, iso_date
 
 LANG_2 = {"fin": "fi", "swe": "sv", "eng": "en", "nor": "no", "dan": "da", "deu": "de",

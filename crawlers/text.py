@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
@@ -91,7 +91,7 @@ def iso_date(value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) >= 11):
-        stamp = datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
+        stamp = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
         return stamp.date().isoformat() if stamp.time() == datetime.min.time() else stamp.isoformat()
     text = str(value).strip()
     m = re.match(r"^(\d{4}-\d{2}-\d{2})([+-]\d{2}:\d{2}|Z)$", text)  # TED date with offset

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Callable
+from datetime import UTC, date, datetime
 
 from euradar.alerts.batching import Clock
 from euradar.alerts.digest import send_digests
@@ -49,7 +49,7 @@ def is_due(schedule: str, last_attempt: str | None, now: datetime | None = None)
     """A source is due when it was never tried or its period has passed since the last try."""
     if not last_attempt:
         return True
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     last = datetime.fromisoformat(last_attempt)
     return (now - last).total_seconds() >= schedule_seconds(schedule)
 
@@ -131,7 +131,7 @@ class Runtime:
                                            self.settings.source_overrides) if s.enabled]
         last_daily: date | None = None
         while not self._stop.is_set():
-            today = datetime.now(timezone.utc).date()
+            today = datetime.now(UTC).date()
             if today != last_daily:
                 self.daily_jobs(today)
                 last_daily = today

@@ -101,10 +101,12 @@ class ThemeScorer:
         for match in doc._.matches:
             if match.entry.kind == "theme":
                 by_theme[match.entry.group].append((match, doc[match.start_token].idx))
-            elif match.entry.kind in ("geography",) or (match.entry.kind == "flag" and match.entry.group in ("arctic", "sami")):
+            elif match.entry.kind in ("geography",) or (
+                    match.entry.kind == "flag" and match.entry.group in ("arctic", "sami")):
                 has_arctic = True
         word_count = sum(1 for _, alpha, _ in _token_table(doc) if alpha)
-        scores = theme_scores(by_theme, self.taxonomy.term_weights, doc._.title_end, word_count, has_arctic, self.settings)
+        scores = theme_scores(by_theme, self.taxonomy.term_weights, doc._.title_end, word_count, has_arctic,
+                              self.settings)
         doc._.theme_scores = scores
         doc._.themes = [theme for theme, score in scores.items() if score >= self.settings.threshold]
         return doc
@@ -137,5 +139,6 @@ def make_theme_scorer(nlp: Language, name: str, taxonomy_path: str, title_factor
                       max_repeats: int, length_unit: float, length_power: float, half_point: float,
                       threshold: float) -> ThemeScorer:
     """Factory for the evidence-to-score component."""
-    settings = ScoringSettings(title_factor, repeat_bonus, max_repeats, length_unit, length_power, half_point, threshold)
+    settings = ScoringSettings(title_factor, repeat_bonus, max_repeats, length_unit, length_power, half_point,
+                               threshold)
     return ThemeScorer(taxonomy_path, settings)

@@ -27,9 +27,9 @@ def per_theme_scores(gold, predicted, themes=THEMES) -> dict[str, dict[str, floa
     """Precision, recall, F1 and counts per theme."""
     result = {}
     for theme in themes:
-        tp = sum(1 for g, p in zip(gold, predicted) if theme in g and theme in p)
-        fp = sum(1 for g, p in zip(gold, predicted) if theme not in g and theme in p)
-        fn = sum(1 for g, p in zip(gold, predicted) if theme in g and theme not in p)
+        tp = sum(1 for g, p in zip(gold, predicted, strict=False) if theme in g and theme in p)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=False) if theme not in g and theme in p)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=False) if theme in g and theme not in p)
         result[theme] = _prf(tp, fp, fn)
     return result
 
@@ -37,7 +37,7 @@ def per_theme_scores(gold, predicted, themes=THEMES) -> dict[str, dict[str, floa
 def confusions(gold, predicted, top: int = 10) -> list[dict]:
     """Most frequent (missed theme, spurious theme) pairs within the same items; "-" = none."""
     pairs: Counter[tuple[str, str]] = Counter()
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=False):
         missed, spurious = sorted(g - p) or ["-"], sorted(p - g) or ["-"]
         if g != p:
             pairs.update((m, s) for m in missed for s in spurious)
@@ -50,13 +50,13 @@ def evaluate_records(labelled: list[dict], tagger) -> dict:
                          for r in labelled)
     gold = [set(r.get("themes") or []) for r in labelled]
     predicted = [{t["id"] for t in out["themes"]} for out in outputs]
-    langs = [r.get("lang") or out["lang"] for r, out in zip(labelled, outputs)]
+    langs = [r.get("lang") or out["lang"] for r, out in zip(labelled, outputs, strict=False)]
     by_lang = {}
     for lang in sorted(set(langs)):
         idx = [i for i, value in enumerate(langs) if value == lang]
         by_lang[lang] = {"items": len(idx), "macro_f1": macro_f1([gold[i] for i in idx], [predicted[i] for i in idx])}
     errors = [{"id": r.get("id"), "gold": sorted(g), "predicted": sorted(p)}
-              for r, g, p in zip(labelled, gold, predicted) if g != p]
+              for r, g, p in zip(labelled, gold, predicted, strict=False) if g != p]
     return {"items": len(labelled), "macro_f1": macro_f1(gold, predicted), "per_language": by_lang,
             "per_theme": per_theme_scores(gold, predicted), "confusions": confusions(gold, predicted),
             "errors": errors}
@@ -72,7 +72,8 @@ def format_report(report: dict) -> str:
     """Human-readable text of an evaluation report."""
     lines = [f"items: {report['items']}   macro-F1: {report['macro_f1']:.3f}", "",
              "per language:"]
-    lines += [f"  {lang}: macro-F1 {v['macro_f1']:.3f} ({v['items']} items)" for lang, v in report["per_language"].items()]
+    lines += [f"  {lang}: macro-F1 {v['macro_f1']:.3f} ({v['items']} items)"
+              for lang, v in report["per_language"].items()]
     lines += ["", "theme  precision  recall  F1     support"]
     lines += [f"{t:<6} {s['precision']:<10.3f} {s['recall']:<7.3f} {s['f1']:<6.3f} {s['support']}"
               for t, s in report["per_theme"].items()]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from euradar.nlp.normalize import MIN_COMPOUND_PART, MIN_KEY_LENGTH, word_key
-from euradar.nlp.taxonomy import NUMBER_MARK, LANGS, Taxonomy, TermEntry
+from euradar.nlp.taxonomy import LANGS, NUMBER_MARK, Taxonomy, TermEntry
 
 _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _EDGE_PUNCT_RE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)

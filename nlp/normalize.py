@@ -18,8 +18,9 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
-from euradar.nlp.taxonomy import load_taxonomy
+
 from euradar.nlp.langid import detect_language
+from euradar.nlp.taxonomy import load_taxonomy
 
 SUPPORTED_LANGS = ("en", "fi", "sv")
 _STEMMERS = {

@@ -72,7 +72,7 @@ class Tagger:
         "start", "end"}]}]}`` per record, in order; ``themes`` lists only assigned themes.
         """
         records = list(records)
-        return [self._tag_output(record, doc) for record, doc in zip(records, self._docs(records))]
+        return [self._tag_output(record, doc) for record, doc in zip(records, self._docs(records), strict=False)]
 
     def analyse(self, record: dict) -> dict:
         """Tag one record and add flags, call ids, eligibility, geography, ISO dates,

@@ -120,7 +120,8 @@ def _themes(errors, name, node, taxonomy_parts) -> None:
         fields = {key: (key_node2, value) for key, key_node2, value in _mapping_items(body)}
         for key, (field_node, _) in fields.items():
             if key != "labels" and key not in THEME_TERM_GROUPS:
-                _fail(errors, name, field_node, f"{owner} has unknown field '{key}' (use labels, {', '.join(THEME_TERM_GROUPS)})")
+                _fail(errors, name, field_node,
+                      f"{owner} has unknown field '{key}' (use labels, {', '.join(THEME_TERM_GROUPS)})")
         if "labels" not in fields:
             _fail(errors, name, body, f"{owner} needs labels in en, fi and sv")
         else:
@@ -164,8 +165,10 @@ def _context_rules(errors, name, node) -> list[ContextRule]:
         if lang is None or term is None or lang.value not in TERM_LANG_KEYS:
             _fail(errors, name, item, "a context rule needs 'lang' (en, fi, sv or any) and 'term'")
             continue
-        before = _string_list(errors, name, fields["not_preceded_by"], "not_preceded_by") if "not_preceded_by" in fields else []
-        after = _string_list(errors, name, fields["not_followed_by"], "not_followed_by") if "not_followed_by" in fields else []
+        before = (_string_list(errors, name, fields["not_preceded_by"], "not_preceded_by")
+                  if "not_preceded_by" in fields else [])
+        after = (_string_list(errors, name, fields["not_followed_by"], "not_followed_by")
+                 if "not_followed_by" in fields else [])
         rules.append(ContextRule(lang.value, term.value, tuple(before), tuple(after)))
     return rules
 

@@ -7,22 +7,30 @@ search and the UI's live preview can call it without holding the token in JavaSc
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi import Query as QueryParam
 from fastapi.responses import Response
 
+from euradar.alerts.calendar import deadline_events, ics_calendar, subscription_ics
 from euradar.core.errors import ConfigError
 from euradar.web import queries
 from euradar.web.auth import require_write_token
 from euradar.web.csvexport import to_csv
 from euradar.web.params import SearchParams
-from euradar.web.schemas import (HitOut, ItemDetailOut, ItemOut, PreviewMatch, PreviewOut, SearchOut,
-                         SourcesOut, SubscriptionIn, SubscriptionOut)
-from euradar.alerts.calendar import subscription_ics
-from euradar.alerts.calendar import deadline_events, ics_calendar
+from euradar.web.schemas import (
+    HitOut,
+    ItemDetailOut,
+    ItemOut,
+    PreviewMatch,
+    PreviewOut,
+    SearchOut,
+    SourcesOut,
+    SubscriptionIn,
+    SubscriptionOut,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 Search = Annotated[SearchParams, QueryParam()]
@@ -148,7 +156,7 @@ def sources(request: Request) -> SourcesOut:
 
 
 def _stamped(name: str, ext: str) -> str:
-    return f"{name}-{datetime.now(timezone.utc):%Y%m%d-%H%M}.{ext}"
+    return f"{name}-{datetime.now(UTC):%Y%m%d-%H%M}.{ext}"
 
 
 @router.get("/export.csv", response_class=Response, responses={

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+
 from euradar.nlp.taxonomy import DEFAULT_TAXONOMY_PATH
 
 UI_LANGS = ("en", "fi")

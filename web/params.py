@@ -61,7 +61,7 @@ class SearchParams(BaseModel):
     size: int = Field(20, ge=1, le=MAX_SIZE)
 
     @model_validator(mode="after")
-    def _ranges_in_order(self) -> "SearchParams":
+    def _ranges_in_order(self) -> SearchParams:
         for lo, hi in (("deadline_from", "deadline_to"), ("first_seen_from", "first_seen_to")):
             a, b = getattr(self, lo), getattr(self, hi)
             if a and b and a > b:

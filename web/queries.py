@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
-from euradar.core.errors import ConfigError
 from euradar.alerts.matching import iter_items, preview
+from euradar.core.errors import ConfigError
 from euradar.core.models import Item
 from euradar.core.ports import SearchPage
 from euradar.core.subscriptions import Subscription
-from euradar.web.params import SearchParams
 from euradar.crawlers.sources import load_sources
+from euradar.web.params import SearchParams
 
 # An export is for a spreadsheet or a calendar, not a dump of the whole index.
 MAX_EXPORT_ITEMS = 5000
@@ -25,7 +25,7 @@ MAX_PREVIEW_DAYS = 365
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def run_search(runtime, params: SearchParams) -> SearchPage:

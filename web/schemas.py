@@ -40,7 +40,7 @@ class ItemOut(BaseModel):
     extra: dict[str, Any] = {}
 
     @classmethod
-    def of(cls, item: Item) -> "ItemOut":
+    def of(cls, item: Item) -> ItemOut:
         return cls(**item.to_dict())
 
 

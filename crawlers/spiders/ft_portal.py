@@ -14,16 +14,17 @@ import dataclasses
 import json
 import math
 import uuid
-from typing import Any, Iterator
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from euradar.crawlers import ft_parse
-from euradar.crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure
 from euradar.core.errors import InvalidItem
 from euradar.core.models import Item
+from euradar.crawlers import ft_parse
+from euradar.crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure
 
 
 def multipart_body(parts: dict[str, Any]) -> tuple[bytes, str]:

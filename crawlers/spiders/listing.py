@@ -9,15 +9,16 @@ match per entry), ``title_selector``, ``link_selector``; optional ``date_selecto
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from parsel import Selector
 from scrapy.http import Request, Response
 
-from euradar.crawlers.spiders.base import DeadRecord, SourceSpider
-from euradar.crawlers.text import canonical_url, clean_text, first_date, iso_date, url_item_id
 from euradar.core.changes import derive_status
 from euradar.core.models import Item
+from euradar.crawlers.spiders.base import DeadRecord, SourceSpider
+from euradar.crawlers.text import canonical_url, clean_text, first_date, iso_date, url_item_id
 
 
 class ListingSpider(SourceSpider):
@@ -54,7 +55,7 @@ class ListingSpider(SourceSpider):
 
     def entry_to_item(self, response: Response, entry: Selector) -> Item | DeadRecord:
         titles = self._texts(entry, "title_selector")
-        links = [l for l in entry.css(self.option("link_selector")).getall() if l.strip()]
+        links = [link for link in entry.css(self.option("link_selector")).getall() if link.strip()]
         if not titles or not links:
             missing = "title" if not titles else "link"
             return DeadRecord(f"listing entry has no {missing} ({self.option(missing + '_selector')!r})",

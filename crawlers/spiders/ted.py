@@ -8,13 +8,14 @@ read is cross-checked against ``totalNoticeCount``.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from scrapy.http import Request, Response
 
+from euradar.core.errors import InvalidItem
 from euradar.crawlers import ted_parse
 from euradar.crawlers.spiders.base import DeadRecord, SourceSpider
-from euradar.core.errors import InvalidItem
 
 
 class TedSpider(SourceSpider):

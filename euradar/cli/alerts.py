@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from euradar.core.errors import ConfigError
 from euradar.alerts.digest import preview_digest, send_digests
-from euradar.alerts.subscription_file import dump, load_file, sync
 from euradar.alerts.matching import preview
-from euradar.alerts.subscription_file import load_file
 from euradar.alerts.reminders import send_reminders
+from euradar.alerts.subscription_file import dump, load_file, sync
+from euradar.core.errors import ConfigError
 
 
 def _today(args: argparse.Namespace) -> date | None:

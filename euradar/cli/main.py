@@ -10,8 +10,9 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.settings import Settings, from_env
@@ -270,7 +271,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="euradar", description="euradar: a radar of EU funding calls, tenders and EU-network news for Lapland")
+    p = argparse.ArgumentParser(
+        prog="euradar",
+        description="euradar: a radar of EU funding calls, tenders and EU-network news for Lapland")
     p.add_argument("--data-dir", help="where data lives (default ./euradar-data or $EURADAR_DATA_DIR)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = p.add_subparsers(dest="command", required=True)

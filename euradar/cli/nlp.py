@@ -11,8 +11,8 @@ import sys
 from typing import IO
 
 from euradar.nlp import get_tagger
-from euradar.nlp.taxonomy import load_taxonomy
 from euradar.nlp.evaluate import evaluate_records, format_report, load_labels
+from euradar.nlp.taxonomy import load_taxonomy
 
 TAG_BATCH = 256
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from euradar.core.models import Change, Item
@@ -35,7 +35,7 @@ def diff_items(old: Item, new: Item) -> list[Change]:
     if old.deadlines != new.deadlines:
         a, b = old.deadlines, new.deadlines
         if len(a) == len(b) == 1 or (a and b and len(a) == len(b)):
-            moved = [(x, y) for x, y in zip(a, b) if x != y]
+            moved = [(x, y) for x, y in zip(a, b, strict=False) if x != y]
             for x, y in moved:
                 add("deadline", x, y, f"deadline {fmt_date(x)} -> {fmt_date(y)}")
         else:
@@ -69,7 +69,7 @@ def derive_status(opening: str | None, deadlines: list[str], source_status: str 
                   today: date | None = None) -> str | None:
     """Status from the dates when they contradict the source (a stale "open" after the last
     deadline, "forthcoming" after opening). Without dates the source's word stands."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     day = today.isoformat()
     if deadlines and max(d[:10] for d in deadlines) < day:
         return "closed"

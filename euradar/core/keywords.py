@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 _TOKEN = re.compile(r'\s*(\(|\)|"[^"]*"|[^\s()"]+)')
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -24,10 +23,10 @@ class Term:
 @dataclass(frozen=True)
 class Op:
     op: str  # AND | OR | NOT
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
 
 
-Expr = Union[Term, Op]
+Expr = Term | Op
 
 
 @lru_cache(maxsize=512)

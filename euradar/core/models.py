@@ -13,8 +13,9 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Literal
+
 from euradar.core.errors import InvalidItem
 
 Kind = Literal["call", "tender", "news"]
@@ -78,7 +79,7 @@ class Item:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Item":
+    def from_dict(cls, data: dict[str, Any]) -> Item:
         """Build an item from its wire dict, ignoring unknown keys (newer producers)."""
 
         known = {f.name for f in dataclasses.fields(cls)}
@@ -95,11 +96,11 @@ class Item:
         """The first deadline on or after ``today``, else the last one (or None)."""
         if not self.deadlines:
             return None
-        today_iso = (today or datetime.now(timezone.utc).date()).isoformat()
+        today_iso = (today or datetime.now(UTC).date()).isoformat()
         upcoming = [d for d in self.deadlines if d[:10] >= today_iso]
         return upcoming[0] if upcoming else self.deadlines[-1]
 
-    def with_hash(self) -> "Item":
+    def with_hash(self) -> Item:
         """Return a copy whose ``content_hash`` covers the content fields."""
         return dataclasses.replace(self, content_hash=content_hash(self))
 
@@ -143,4 +144,4 @@ class Event:
 
 
 def utcnow_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -14,8 +14,9 @@ The shared contract suites in ``tests/contract/`` pin down the guarantees each m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol, Sequence
+from typing import Any, NamedTuple, Protocol
 
 from euradar.core.models import Item
 

@@ -8,12 +8,13 @@ emails written as .eml files to ``./euradar-data/outbox`` unless an SMTP URL is 
 from __future__ import annotations
 
 import os
-from importlib.util import find_spec
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Mapping
 
 from euradar.core.errors import ConfigError
+
 
 def _package_file(package: str, name: str) -> Path:
     """A data file shipped in ``package``, found by name without importing that package."""
@@ -47,7 +48,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8765"
     alert_batch_seconds: float = 60.0
 
-    def resolved(self) -> "Settings":
+    def resolved(self) -> Settings:
         """Fill the URLs left empty with the embedded defaults under ``data_dir``."""
         d = self.data_dir.resolve()
         return type(self)(**{

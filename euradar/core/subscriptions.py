@@ -67,7 +67,7 @@ class Subscription:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Subscription":
+    def from_dict(cls, data: dict[str, Any]) -> Subscription:
         if not isinstance(data, dict):
             raise SubscriptionError("a subscription must be a mapping of field: value")
         known = {f.name for f in dataclasses.fields(cls)}

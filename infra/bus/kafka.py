@@ -18,7 +18,8 @@ URL: ``kafka://host:port[,host2:port2][?param=value&...]``. Query parameters (al
 Guarantees (the ``BusContract``): producer ``acks=all``, keys are item ids so every version of
 one item lands on the same partition and stays in order; :meth:`KafkaBus.flush` raises
 ``BusUnavailable`` if any record since the last flush was not acknowledged. Consumers never
-auto-commit: :meth:`~euradar.infra.bus.kafka_consumer.KafkaConsumerAdapter.commit` commits exactly the records returned by polls,
+auto-commit: :meth:`~euradar.infra.bus.kafka_consumer.KafkaConsumerAdapter.commit` commits exactly the
+records returned by polls,
 :meth:`KafkaConsumerAdapter.rewind` seeks back to the committed offsets. The dead-letter topic is
 an ordinary topic. Topics are created explicitly (KafkaAdminClient) the first time this process
 publishes to or subscribes to them, so nothing depends on the broker's auto-create setting.
@@ -30,15 +31,15 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any, Sequence
-
-from euradar.core.errors import BusUnavailable
-from euradar.core.ports import Message
+from collections.abc import Sequence
+from typing import Any
 
 # An ImportError here is turned into "pip install euradar[kafka]" by euradar.core.registry.
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
-from euradar.infra.bus.kafka_config import KafkaConfig, parse_kafka_url, unavailable
+from euradar.core.errors import BusUnavailable
+from euradar.core.ports import Message
+from euradar.infra.bus.kafka_config import KafkaConfig, unavailable
 from euradar.infra.bus.kafka_consumer import KafkaConsumerAdapter
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import kafka.errors as kerr
 from kafka import KafkaConsumer, TopicPartition
@@ -36,7 +35,7 @@ class _Revocations(ConsumerRebalanceListener):
     """Forget what we returned from partitions a rebalance took away: their new owner starts
     at the committed offset (at-least-once), and committing them from here would fail."""
 
-    def __init__(self, adapter: "KafkaConsumerAdapter"):
+    def __init__(self, adapter: KafkaConsumerAdapter):
         self.adapter = adapter
 
     def on_partitions_revoked(self, revoked):

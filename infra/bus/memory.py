@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 from euradar.core.ports import Message
 
@@ -24,7 +24,7 @@ class MemoryBus:
     def flush(self, timeout: float = 10.0) -> None:
         return None
 
-    def consumer(self, topics: Sequence[str], group: str) -> "MemoryConsumer":
+    def consumer(self, topics: Sequence[str], group: str) -> MemoryConsumer:
         return MemoryConsumer(self, list(topics), group)
 
     def read_topic(self, topic: str, limit: int = 1000) -> list[Message]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 from euradar.core.errors import BusUnavailable
 from euradar.core.ports import Message
@@ -62,7 +62,7 @@ class SqliteBus:
         # Each INSERT is its own committed transaction (autocommit), so it is durable already.
         return None
 
-    def consumer(self, topics: Sequence[str], group: str) -> "SqliteConsumer":
+    def consumer(self, topics: Sequence[str], group: str) -> SqliteConsumer:
         return SqliteConsumer(self, list(topics), group)
 
     def topic_size(self, topic: str) -> int:

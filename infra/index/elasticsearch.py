@@ -28,17 +28,18 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import parse_qs, urlparse, urlunparse
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
 from euradar.core.errors import ConfigError, IndexUnavailable, RefusedItems
-from euradar.infra.index.highlight import highlight
 from euradar.core.models import Item
 from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
 from euradar.infra.index.es_query import page_window, to_document, to_es
+from euradar.infra.index.highlight import highlight
 from euradar.infra.index.sqlite import search_fields
 from euradar.nlp.normalize import normalize_for_search
 

@@ -16,7 +16,7 @@ Mirrors :mod:`euradar.infra.index.sql_query` (the reference semantics, pinned by
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from euradar.core.models import Item
@@ -121,7 +121,7 @@ def to_es(query: Query, normalized_text: str | None = None, today: date | None =
         if query.text.strip():
             normalized_text = normalize_for_search(query.text, None)
     tokens = normalized_text.split()
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     page, size = page_window(query)
 
     bool_query: dict[str, Any] = {"filter": filter_clauses(query)}

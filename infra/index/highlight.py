@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable
+from collections.abc import Callable
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from euradar.core.errors import IndexUnavailable
-from euradar.infra.index.highlight import highlight
 from euradar.core.models import Item
 from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
+from euradar.infra.index.highlight import highlight
 from euradar.infra.index.sql_query import fts_match, order_by, to_sql
 from euradar.infra.sqlite_util import connect, path_from_url
 from euradar.nlp.normalize import normalize_for_search
@@ -117,7 +117,7 @@ class SqliteIndex:
             base, score = "FROM items i WHERE 1 = 1", "0.0"
         if where:
             base += " AND " + " AND ".join(where)
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         order = order_by(query, bool(match), today)
         size, page = max(1, min(query.size, 500)), max(1, query.page)
         with self._lock:

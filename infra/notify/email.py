@@ -4,7 +4,6 @@ default (nothing is lost when no mail server is configured; a person can open th
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import time
 from email.message import EmailMessage
@@ -63,7 +62,7 @@ class SmtpNotifier:
                 smtp.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
             raise NotifyError(f"{n.recipient} refused: {exc}", transient=False) from exc
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise NotifyError(f"SMTP {self.host}:{self.port} failed: {exc}") from exc
 
 

@@ -16,7 +16,7 @@ import hmac
 import json
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 

@@ -10,7 +10,8 @@ import dataclasses
 import json
 import sqlite3
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from euradar.core.models import Item, utcnow_iso
 from euradar.core.ports import SourceState

@@ -8,7 +8,7 @@ import email.policy
 import json
 import socket
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -104,7 +104,7 @@ class Clock:
 
 @pytest.fixture
 def clock():
-    return Clock(datetime(2026, 3, 9, 8, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 
-from euradar.consumers.alerter import AlerterHandler
 from euradar.alerts.reminders import due_reminders, reminder_offset, send_reminders
+from euradar.consumers.alerter import AlerterHandler
 from euradar.core.changes import diff_items
 from euradar.core.models import Event
 from tests.alerts.conftest import as_batch, html_of, make_item, make_sub, text_of

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from euradar.alerts.operators import OperatorAlerter
 from euradar.alerts.matching import match, preview
+from euradar.alerts.operators import OperatorAlerter
 from euradar.alerts.subscription_file import SubscriptionFileError, dump, parse_subscriptions, sync
 from euradar.core.subscriptions import Subscription, SubscriptionError
 from euradar.core.topics import OPERATOR

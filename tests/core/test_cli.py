@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 
-from euradar.runtime import Runtime
 from euradar.cli.main import main
 from euradar.core.settings import from_env
+from euradar.runtime import Runtime
 from tests.contract.sample_items import sample_items
 
 

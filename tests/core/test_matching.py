@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from euradar.core.errors import ConfigError
 from euradar.alerts.matching import evaluate, match, parse_keywords
+from euradar.core.errors import ConfigError
 from euradar.core.subscriptions import Subscription
 from tests.contract.sample_items import sample_items
 

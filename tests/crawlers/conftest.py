@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.mockserver.server import CorpusServer, Reply, Seen, file_reply
-from euradar.crawlers.sources import SourceConfig, load_sources
 from euradar.core.codec import loads_event
 from euradar.core.registry import open_bus, open_store
 from euradar.core.settings import DEFAULT_SOURCES, Settings
 from euradar.core.topics import DEAD_LETTER, ITEMS_RAW, OPERATOR
+from euradar.crawlers.sources import SourceConfig, load_sources
+from tests.mockserver.server import CorpusServer, Reply, Seen, file_reply
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -50,7 +50,7 @@ def server(corpus: Path):
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> "CrawlEnv":
+def env(tmp_path: Path) -> CrawlEnv:
     return CrawlEnv(tmp_path)
 
 

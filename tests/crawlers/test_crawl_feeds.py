@@ -3,10 +3,10 @@ variants derived from them inside each test (the edits are written out here, not
 
 from __future__ import annotations
 
-from tests.mockserver.server import Reply
 from euradar.crawlers.run import crawl_source
 from euradar.crawlers.text import url_item_id
 from tests.crawlers.conftest import check_expected
+from tests.mockserver.server import Reply
 
 JULY = "feeds/ec_presscorner_rss_en_2026-07-27.xml"
 OCTOBER = "feeds/ec_presscorner_rss_en_2026-10-02_1item.xml"

@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
+from euradar.core.errors import ConfigError
 from euradar.crawlers.run import crawl_source
 from euradar.crawlers.sources import validate_source
-from euradar.core.errors import ConfigError
 from tests.crawlers.conftest import FIXTURES, TODAY, check_expected
 
 DUMP_PATH = "/info/funding-tenders/opportunities/data/referenceData/grantsTenders.json"

@@ -6,10 +6,17 @@ import json
 import re
 from datetime import date
 
-from tests.mockserver.server import Reply
 from euradar.crawlers.run import crawl_source
-from tests.crawlers.conftest import (DETAILS_PATH, FIXTURES, FT_SEARCH_PATH, TODAY, check_expected,
-                                     serve_file, serve_pages)
+from tests.crawlers.conftest import (
+    DETAILS_PATH,
+    FIXTURES,
+    FT_SEARCH_PATH,
+    TODAY,
+    check_expected,
+    serve_file,
+    serve_pages,
+)
+from tests.mockserver.server import Reply
 
 AARHUS = "ftp_api/sedia_search_page_apiv2.151_aarhusai.json"
 SCOPE = "ftp_api/sedia_search_scope-horizon-eic_25of31_2026-09-16_claudeproba.json"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from euradar.core.errors import ConfigError
+from euradar.core.settings import DEFAULT_SOURCES, Settings
 from euradar.crawlers.run import crawl_all, crawl_source
 from euradar.crawlers.sources import load_sources
 from euradar.crawlers.text import canonical_url, html_to_text, iso_date, url_item_id
-from euradar.core.errors import ConfigError
-from euradar.core.settings import DEFAULT_SOURCES, Settings
 from euradar.infra.bus.memory import MemoryBus
 from euradar.infra.store.sqlite import SqliteStore
 from tests.crawlers.conftest import FIXTURES, check_expected

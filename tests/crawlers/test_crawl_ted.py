@@ -6,9 +6,9 @@ import json
 from datetime import date
 
 from euradar.crawlers import ted_parse
-from tests.mockserver.server import Reply
 from euradar.crawlers.run import crawl_source
 from tests.crawlers.conftest import TED_PATH, TODAY, check_expected, serve_file
+from tests.mockserver.server import Reply
 
 SCAN = "ted/ted_v3_search_response_SE_2026-07-01_tender-scan.json"
 TRF = "ted/ted_v3_notices_SE-cities_first3of1495_2026-10-08_trf.json"
@@ -70,5 +70,5 @@ def test_spider_retries_a_busy_api_with_backoff(env, server, corpus):
     assert report.ok, report.error
     assert report.new == 5 and len(server.seen("POST", TED_PATH)) == 3
     posts = server.seen("POST", TED_PATH)
-    gaps = [b.at - a.at for a, b in zip(posts, posts[1:])]
+    gaps = [b.at - a.at for a, b in zip(posts, posts[1:], strict=False)]
     assert gaps[0] >= 0.2 and gaps[1] >= 0.4  # waited base * 2**attempt before each retry

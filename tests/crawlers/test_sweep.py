@@ -6,9 +6,9 @@ import dataclasses
 from datetime import date
 
 from euradar.alerts.selection import collect_alerts
+from euradar.core.subscriptions import Subscription
 from euradar.crawlers.publish import Publisher
 from euradar.crawlers.sweep import refresh_statuses
-from euradar.core.subscriptions import Subscription
 from euradar.infra.bus.memory import MemoryBus
 from euradar.infra.store.sqlite import SqliteStore
 from tests.contract.sample_items import sample_items

@@ -12,13 +12,13 @@ import uuid
 
 import pytest
 
-from tests.mockserver.server import CorpusServer
-from euradar.runtime import Runtime
 from euradar.core.ports import Query
 from euradar.core.settings import Settings
 from euradar.core.subscriptions import Subscription
 from euradar.core.topics import ITEMS_RAW
+from euradar.runtime import Runtime
 from tests.crawlers.conftest import CORPUS, FT_SEARCH_PATH, serve_pages
+from tests.mockserver.server import CorpusServer
 from tests.support.services import service_urls
 from tests.support.smtp import SmtpServer, body_text
 

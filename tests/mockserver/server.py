@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 CONTENT_TYPES = {".json": "application/json", ".xml": "application/xml",
@@ -84,7 +84,7 @@ class CorpusServer:
         self.route(method, path, lambda req: Reply(status, data, {"Content-Type": content_type}))
 
     # lifecycle -------------------------------------------------------------------------------
-    def start(self) -> "CorpusServer":
+    def start(self) -> CorpusServer:
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -123,7 +123,7 @@ class CorpusServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "CorpusServer":
+    def __enter__(self) -> CorpusServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -142,7 +142,7 @@ class SlowSmtpServer:
                 seen[(str(msg["To"]).lower(), int(n))] += 1
         return seen
 
-    def start(self) -> "SlowSmtpServer":
+    def start(self) -> SlowSmtpServer:
         self._controller.start()
         return self
 

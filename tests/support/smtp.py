@@ -51,7 +51,7 @@ class SmtpServer:
             time.sleep(0.05)
         return self.messages
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         self._controller.start()
         return self
 

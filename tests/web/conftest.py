@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from euradar.runtime import Runtime
 from euradar.core.changes import diff_items
 from euradar.core.settings import Settings
 from euradar.infra.bus.memory import MemoryBus
 from euradar.infra.index.sqlite import SqliteIndex
 from euradar.infra.notify.email import OutboxNotifier
 from euradar.infra.store.sqlite import SqliteStore
+from euradar.runtime import Runtime
 from tests.web.items import web_items
 
 TOKEN = "test-token-0123456789"

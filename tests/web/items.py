@@ -4,7 +4,7 @@ search API, EC press corner RSS, TED), with dates relative to today so countdown
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from euradar.core.models import Item
 
@@ -13,7 +13,7 @@ FT = ("https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opp
 
 
 def _day(offset: int) -> str:
-    return (datetime.now(timezone.utc).date() + timedelta(days=offset)).isoformat()
+    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
 
 
 def _seen(offset: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.web.conftest import AUTH, TOKEN
 
@@ -41,7 +41,7 @@ def test_search_filters_are_or_within_a_field_and_across_fields(client):
 
 
 def test_search_date_ranges(client):
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     r = client.get("/api/search", params={"deadline_from": today.isoformat(),
                                           "deadline_to": (today + timedelta(days=20)).isoformat()})
     assert sorted(_ids(r)) == ["ft:HORIZON-CL6-2026-01-CIRCBIO-07", "ted:123456-2026"]
@@ -108,8 +108,8 @@ def test_writes_are_refused_with_a_clear_message_when_no_token_is_configured(bac
                                                                              tmp_path):
     from fastapi.testclient import TestClient
 
-    from tests.web.conftest import make_runtime
     from euradar.web.app import create_app
+    from tests.web.conftest import make_runtime
 
     with TestClient(create_app(make_runtime(backend_index, tmp_path, token=None))) as c:
         r = c.post("/api/subscriptions", json={"email": "a@kunta.fi"}, headers=AUTH)
@@ -193,8 +193,8 @@ def test_sources_reports_an_unreadable_source_file_instead_of_failing(backend_in
 
     from fastapi.testclient import TestClient
 
-    from tests.web.conftest import make_runtime
     from euradar.web.app import create_app
+    from tests.web.conftest import make_runtime
 
     rt = make_runtime(backend_index, tmp_path)
     rt.settings = dataclasses.replace(rt.settings, sources_file=tmp_path / "missing.toml")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from euradar.infra.index.sqlite import SqliteIndex  # noqa: E402
-from tests.web.conftest import AUTH, make_runtime, seed  # noqa: E402
 from euradar.web.app import create_app  # noqa: E402
+from tests.web.conftest import AUTH, make_runtime, seed  # noqa: E402
 
 _runtime = make_runtime(SqliteIndex("memory://"), Path(tempfile.mkdtemp(prefix="euradar-st-")))
 seed(_runtime.index, _runtime.store)

@@ -114,8 +114,8 @@ def test_subscription_list_and_delete(client, runtime):
 def test_ui_save_without_configured_token_says_how_to_enable(backend_index, tmp_path):
     from fastapi.testclient import TestClient
 
-    from tests.web.conftest import make_runtime
     from euradar.web.app import create_app
+    from tests.web.conftest import make_runtime
 
     with TestClient(create_app(make_runtime(backend_index, tmp_path, token=None))) as c:
         r = c.post("/subscriptions/save", data=_form())
