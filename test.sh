@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the tests need, start the services they use (real Kafka, real
-# Elasticsearch from Maven Central; SMTP and HTTP servers are started by the tests themselves),
-# run the whole suite, and stop the services again.
+# Install everything the tests need, check the code (ruff, mypy), start the services the tests
+# use (real Kafka, real Elasticsearch from Maven Central; SMTP and HTTP servers are started by the
+# tests themselves), run the whole suite, and stop the services again.
 #   bash test.sh                 everything (service tests are skipped, with the reason, when
 #                                Java or Maven is missing; in CI they must run)
 #   bash test.sh -k search       extra arguments go to pytest
@@ -16,6 +16,12 @@ if [ ! -x .venv/bin/pytest ] || [ pyproject.toml -nt .venv/.installed-dev ]; the
   .venv/bin/python -m pip install --quiet -e '.[dev]'
   touch .venv/.installed-dev
 fi
+
+# Static checks first: they take seconds and catch what the suite would find much later.
+echo "== ruff check"
+.venv/bin/ruff check .
+echo "== mypy (strict)"
+.venv/bin/python tools/typecheck.py
 
 # A real browser for the web UI and digest screenshots: Debian's Chromium (no downloads).
 if ! command -v chromium >/dev/null 2>&1; then

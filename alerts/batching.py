@@ -15,14 +15,16 @@ Crash analysis (at-least-once, no duplicates from redelivery):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from euradar.alerts.render import render_alerts
 from euradar.alerts.selection import Alert
 from euradar.core.errors import NotifyError
 from euradar.core.models import Change, Item
 from euradar.core.ports import Notification, Notifier, Store
+from euradar.core.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 EMAIL = "email"
@@ -38,7 +40,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
-def targets(sub) -> list[tuple[str, str]]:
+def targets(sub: Subscription) -> list[tuple[str, str]]:
     """Where a subscription's alerts go: its email and/or its webhook."""
     out = []
     if sub.email:
@@ -54,13 +56,13 @@ def ledger_key(alert: Alert, channel: str) -> tuple[str, str, int, str]:
     return (sub_id, item_id, version, kind if channel == EMAIL else f"{kind}@{channel}")
 
 
-def alert_to_data(alert: Alert) -> dict:
+def alert_to_data(alert: Alert) -> dict[str, Any]:
     return {"kind": alert.kind, "item": alert.item.to_dict(), "reasons": alert.reasons,
             "changes": [vars(c) for c in alert.changes], "deadline": alert.deadline,
             "days_left": alert.days_left, "offset": alert.offset}
 
 
-def alert_from_data(sub, data: dict) -> Alert:
+def alert_from_data(sub: Subscription, data: dict[str, Any]) -> Alert:
     return Alert(sub=sub, item=Item.from_dict(data["item"]), kind=data["kind"],
                  reasons=list(data["reasons"]), changes=[Change(**c) for c in data["changes"]],
                  deadline=data.get("deadline"), days_left=data.get("days_left"),
@@ -75,7 +77,7 @@ class AlertBatcher:
     ``renderer(recipient, alerts, today=date)`` builds the message (default render_alerts).
     """
 
-    def __init__(self, store: Store, notifiers: dict[str, Notifier], *,
+    def __init__(self, store: Store, notifiers: Mapping[str, Notifier | None], *,
                  window_seconds: float = 60.0, clock: Clock | None = None,
                  renderer: Callable[..., Notification] | None = None,
                  retry_base_seconds: float = 30.0, retry_cap_seconds: float = 3600.0):

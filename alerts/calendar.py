@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from euradar.alerts.matching import iter_items, match
 from euradar.core.models import Item
 from euradar.core.ports import Index, Query
+from euradar.core.subscriptions import Subscription
 
 PRODID = "-//euradar//EU funding radar for Lapland//EN"
 UID_DOMAIN = "euradar.lapland"
@@ -119,7 +120,7 @@ def deadline_events(items: Sequence[Item], since: date) -> list[DeadlineEvent]:
             if d[:10] >= since_iso]
 
 
-def subscription_ics(sub, index: Index, today: date | None = None,
+def subscription_ics(sub: Subscription, index: Index, today: date | None = None,
                      now: datetime | None = None) -> str:
     """The live iCal feed of one subscription: the deadlines of every indexed item it matches
     (from ``FEED_PAST_DAYS`` ago on). Pure read of the index; the web layer serves it as

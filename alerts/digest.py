@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -116,7 +116,7 @@ def _primary_theme(item: Item, subs: Sequence[Subscription]) -> str:
     wanted = {t for s in subs for t in s.themes}
     ranked = sorted(item.themes, key=lambda t: -float(t.get("score") or 0))
     preferred = [t["id"] for t in ranked if t["id"] in wanted]
-    return (preferred or [t["id"] for t in ranked] or [""])[0]
+    return str((preferred or [t["id"] for t in ranked] or [""])[0])
 
 
 def _changed_items(store: Store, index: Index, start: date, end: date
@@ -142,7 +142,7 @@ def build_digest(email: str, subs: Sequence[Subscription], index: Index, store: 
     period, start, end = period_for(frequency, today)
     entries: dict[str, tuple[str, DigestEntry]] = {}
 
-    def add(section: str, item: Item, changes: list[str] | None = None, is_new: bool = False):
+    def add(section: str, item: Item, changes: list[str] | None = None, is_new: bool = False) -> None:
         if item.id in entries:
             return
         reasons = _matches(item, subs, today)
@@ -172,13 +172,13 @@ def build_digest(email: str, subs: Sequence[Subscription], index: Index, store: 
                   subs=list(subs), sections=_sections(entries.values(), lang))
 
 
-def _sort_key(section: str, entry: DigestEntry) -> tuple:
+def _sort_key(section: str, entry: DigestEntry) -> tuple[str, str]:
     if section == "new":
         return ("~" if not entry.deadline else entry.deadline[:10], entry.item.title.lower())
     return (entry.deadline or "9999", entry.item.title.lower())
 
 
-def _sections(entries, lang: str) -> list[DigestSection]:
+def _sections(entries: Iterable[tuple[str, DigestEntry]], lang: str) -> list[DigestSection]:
     t = labels(lang)
     by_section: dict[str, dict[str, list[DigestEntry]]] = {s: defaultdict(list) for s in SECTIONS}
     for section, entry in entries:

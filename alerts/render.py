@@ -29,7 +29,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 @lru_cache(maxsize=1)
 def _all_labels() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
+    loaded: dict[str, dict[str, Any]] = yaml.safe_load(
+        (TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
+    return loaded
 
 
 def labels(lang: str) -> dict[str, Any]:
@@ -148,6 +150,10 @@ def alerts_payload(alerts: Sequence[Alert]) -> dict[str, Any]:
 
 
 def _alert_subject(alerts: Sequence[Alert], t: dict[str, Any]) -> str:
+    return str(_subject_template(alerts, t))
+
+
+def _subject_template(alerts: Sequence[Alert], t: dict[str, Any]) -> Any:
     reminders = [a for a in alerts if a.kind == "reminder"]
     if len(alerts) == 1:
         a = alerts[0]

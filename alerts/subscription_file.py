@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from euradar.core.errors import ConfigError
+from euradar.core.ports import Store
 from euradar.core.subscriptions import Subscription, SubscriptionError
 
 
@@ -136,7 +137,7 @@ def load_file(path: str | Path) -> list[Subscription]:
     return parse_subscriptions(text, str(path))
 
 
-def sync(store, subs: list[Subscription], prune: bool = False) -> SyncReport:
+def sync(store: Store, subs: list[Subscription], prune: bool = False) -> SyncReport:
     """Upsert the file's subscriptions; with ``prune`` delete stored ones not in the file."""
     report = SyncReport()
     wanted = {s.id for s in subs}

@@ -33,7 +33,7 @@ class Backoff:
     attempts: int = 0
 
     def next_delay(self) -> float:
-        delay = min(self.cap, self.base * (2 ** self.attempts))
+        delay: float = min(self.cap, self.base * 2.0 ** self.attempts)
         self.attempts += 1
         return delay
 

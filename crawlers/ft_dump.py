@@ -44,6 +44,12 @@ from euradar.crawlers.text import clean_text, html_to_text, iso_date
 
 _ARRAY = re.compile(r'"GrantTenderObj"\s*:\s*\[')
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    """The position after the JSON whitespace at ``pos`` (the pattern matches empty too)."""
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
 _HTML = re.compile(r"^\s*(<!doctype html|<html[\s>])", re.I)
 STATUS_NAMES = {"forthcoming": "forthcoming", "open": "open", "closed": "closed"}
 
@@ -63,7 +69,7 @@ def iter_records(body: bytes | str) -> Iterator[Any]:
         raise DumpError(f"not UTF-8 at byte {exc.start}") from exc
     if _HTML.match(text[:1024]):
         raise DumpError("an HTML page instead of the JSON dump")
-    start = _WS.match(text).end()
+    start = _skip_ws(text, 0)
     if text.startswith("[", start):
         pos = array_start = start + 1
     else:
@@ -74,7 +80,7 @@ def iter_records(body: bytes | str) -> Iterator[Any]:
         pos = array_start = match.end()
     decoder = json.JSONDecoder()
     count = 0
-    pos = _WS.match(text, pos).end()
+    pos = _skip_ws(text, pos)
     if not text.startswith("]", pos):
         while True:
             try:
@@ -85,9 +91,9 @@ def iter_records(body: bytes | str) -> Iterator[Any]:
                                 "corrupt") from exc
             count += 1
             yield record
-            pos = _WS.match(text, pos).end()
+            pos = _skip_ws(text, pos)
             if text.startswith(",", pos):
-                pos = _WS.match(text, pos + 1).end()
+                pos = _skip_ws(text, pos + 1)
                 continue
             if text.startswith("]", pos):
                 break

@@ -12,6 +12,8 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 
+from euradar.crawlers.spiders.base import SourceSpider
+
 log = logging.getLogger(__name__)
 
 
@@ -34,7 +36,10 @@ class ConditionalGetMiddleware:
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or not request.meta.get("conditional"):
             return None
-        etag, last_modified = self.crawler.spider.store.validators(request.url)
+        spider = self.crawler.spider
+        if not isinstance(spider, SourceSpider):
+            return None
+        etag, last_modified = spider.store.validators(request.url)
         if etag:
             request.headers["If-None-Match"] = etag
         if last_modified:
@@ -63,7 +68,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _delay(self, request: Request) -> float:
         base = self.crawler.settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
-        return base * 2 ** request.meta.get("retry_times", 0)
+        return base * 2.0 ** int(request.meta.get("retry_times", 0))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         result = super().process_response(request, response)

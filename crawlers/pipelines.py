@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from euradar.core.errors import InvalidItem
 from euradar.core.models import Item
 from euradar.crawlers.publish import Publisher
-from euradar.crawlers.spiders.base import DeadRecord
+from euradar.crawlers.spiders.base import DeadRecord, SourceSpider
 
 
 class PublishPipeline:
@@ -24,14 +24,21 @@ class PublishPipeline:
         return cls(crawler)
 
     @property
+    def spider(self) -> SourceSpider:
+        spider = self.crawler.spider
+        if not isinstance(spider, SourceSpider):
+            raise RuntimeError(f"PublishPipeline needs a SourceSpider, got {type(spider).__name__}")
+        return spider
+
+    @property
     def publisher(self) -> Publisher:
-        publisher = getattr(self.crawler.spider, "publisher", None)
+        publisher = self.spider.publisher
         if publisher is None:
             raise RuntimeError("the spider was started without a publisher")
         return publisher
 
     def process_item(self, item: Any) -> Any:
-        spider = self.crawler.spider
+        spider = self.spider
         if isinstance(item, DeadRecord):
             self.publisher.dead_letter(spider.source.name, item.reason, item.original, item.key)
             return item

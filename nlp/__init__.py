@@ -6,19 +6,23 @@ Public API: ``get_tagger()`` returns the cached ``Tagger`` (``tag`` and ``analys
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the real imports stay lazy: importing the tagger loads spaCy
+    from euradar.nlp.tagger import Tagger
 
 __all__ = ["get_tagger", "Tagger"]
 
 
 @lru_cache(maxsize=1)
-def get_tagger():
+def get_tagger() -> Tagger:
     """Return the process-wide Tagger, building the spaCy pipeline on first call only."""
     from euradar.nlp.tagger import Tagger, build_pipeline
 
     return Tagger(build_pipeline())
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type[Tagger]:
     # Lazy so that "import nlp" stays cheap for callers that only need normalize_for_search.
     if name == "Tagger":
         from euradar.nlp.tagger import Tagger

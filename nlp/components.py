@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from euradar.nlp.langid import LANGS, detect_from_words
-from euradar.nlp.matching import ContextRuleSet, TermIndex, keep_longest, token_key
+from euradar.nlp.matching import ContextRuleSet, TermIndex, TermMatch, keep_longest, token_key
 from euradar.nlp.scoring import ScoringSettings, theme_scores
 from euradar.nlp.taxonomy import load_taxonomy
 
@@ -96,7 +96,7 @@ class ThemeScorer:
     def __call__(self, doc: Doc) -> Doc:
         newline = doc.text.find("\n")
         doc._.title_end = max(newline, 0)
-        by_theme: dict[str, list] = {theme: [] for theme in self.taxonomy.theme_ids}
+        by_theme: dict[str, list[tuple[TermMatch, int]]] = {theme: [] for theme in self.taxonomy.theme_ids}
         has_arctic = False
         for match in doc._.matches:
             if match.entry.kind == "theme":

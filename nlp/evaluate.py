@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 THEMES = tuple(f"T{i}" for i in range(1, 9))
+
+
+class Tags(Protocol):
+    """What the evaluation needs of a tagger (:class:`euradar.nlp.tagger.Tagger` has it)."""
+
+    def tag(self, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -23,7 +30,8 @@ def macro_f1(gold: list[set[str]], predicted: list[set[str]], themes: Iterable[s
     return round(sum(s["f1"] for s in per_theme.values()) / len(per_theme), 4)
 
 
-def per_theme_scores(gold, predicted, themes=THEMES) -> dict[str, dict[str, float]]:
+def per_theme_scores(gold: list[set[str]], predicted: list[set[str]],
+                     themes: Iterable[str] = THEMES) -> dict[str, dict[str, float]]:
     """Precision, recall, F1 and counts per theme."""
     result = {}
     for theme in themes:
@@ -34,7 +42,7 @@ def per_theme_scores(gold, predicted, themes=THEMES) -> dict[str, dict[str, floa
     return result
 
 
-def confusions(gold, predicted, top: int = 10) -> list[dict]:
+def confusions(gold: list[set[str]], predicted: list[set[str]], top: int = 10) -> list[dict[str, str | int]]:
     """Most frequent (missed theme, spurious theme) pairs within the same items; "-" = none."""
     pairs: Counter[tuple[str, str]] = Counter()
     for g, p in zip(gold, predicted, strict=False):
@@ -44,7 +52,7 @@ def confusions(gold, predicted, top: int = 10) -> list[dict]:
     return [{"missed": m, "spurious": s, "count": c} for (m, s), c in pairs.most_common(top)]
 
 
-def evaluate_records(labelled: list[dict], tagger) -> dict:
+def evaluate_records(labelled: list[dict[str, Any]], tagger: Tags) -> dict[str, Any]:
     """Tag ``labelled`` records (with gold "themes") and compute the report."""
     outputs = tagger.tag({"id": r.get("id"), "title": r.get("title"), "text": r.get("text"), "lang": r.get("lang")}
                          for r in labelled)
@@ -62,13 +70,13 @@ def evaluate_records(labelled: list[dict], tagger) -> dict:
             "errors": errors}
 
 
-def load_labels(path: str) -> list[dict]:
+def load_labels(path: str) -> list[dict[str, Any]]:
     """Read a labelled JSONL file (blank lines skipped)."""
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def format_report(report: dict) -> str:
+def format_report(report: dict[str, Any]) -> str:
     """Human-readable text of an evaluation report."""
     lines = [f"items: {report['items']}   macro-F1: {report['macro_f1']:.3f}", "",
              "per language:"]

@@ -7,7 +7,6 @@ pairs that are typical of one language (weak evidence: "å" is Swedish, "ää"/"
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 
 LANGS = ("en", "fi", "sv")
@@ -35,7 +34,7 @@ MIXED_SHARE = 0.25
 
 def language_shares(words: Iterable[str]) -> dict[str, float]:
     """Share of votes per language for lower-cased ``words`` (all zero when no evidence)."""
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = dict.fromkeys(LANGS, 0.0)
     for word in words:
         for lang in LANGS:
             if word in _WORD_VOTES[lang]:

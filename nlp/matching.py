@@ -53,7 +53,7 @@ class TermIndex:
         self.long_key_lengths = sorted({len(k) for k in self.long_keys})
         self.exact_keys = frozenset(part_keys)
         # Short Finnish/Swedish keys also match with their final vowel dropped ("kemi" ~ "kem").
-        self.vowel_dropped = {}
+        self.vowel_dropped: dict[str, set[str]] = {}
         for key in part_keys:
             if MIN_KEY_LENGTH < len(key) < MIN_COMPOUND_PART and key[-1] in _FI_SV_VOWELS:
                 self.vowel_dropped.setdefault(key[:-1], set()).add(key)
@@ -134,7 +134,7 @@ def keep_longest(matches: list[TermMatch]) -> list[TermMatch]:
                                              m.entry.kind, m.entry.group, m.entry.term))
     kept: list[TermMatch] = []
     covered_by_theme: list[tuple[int, int]] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, int, int]] = set()
     for match in ordered:
         identity = (match.entry.kind, match.entry.group, match.start_token, match.end_token)
         if identity in seen:

@@ -44,7 +44,7 @@ def word_key(word: str, lang: str) -> str:
         return lower
     if lang not in _STEMMERS:
         lang = "en"
-    stem = _STEMMERS[lang].stemWord(lower)
+    stem: str = _STEMMERS[lang].stemWord(lower)
     if lang == "fi":
         trimmed = stem
         while len(trimmed) > MIN_KEY_LENGTH and trimmed[-1] not in _FI_VOWELS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -24,13 +25,13 @@ def build_pipeline(config_path: str | Path = CONFIG_PATH) -> Language:
     return spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
 
 
-def compose_text(record: dict) -> str:
+def compose_text(record: dict[str, Any]) -> str:
     """The analysed string: ``title + "\\n" + text`` (title newlines become spaces)."""
     title = (record.get("title") or "").replace("\r", " ").replace("\n", " ")
     return f"{title}\n{record.get('text') or ''}"
 
 
-def _theme_entry(doc: Doc, theme: str) -> dict:
+def _theme_entry(doc: Doc, theme: str) -> dict[str, Any]:
     evidence = []
     for match in doc._.matches:
         if match.entry.kind == "theme" and match.entry.group == theme:
@@ -51,7 +52,7 @@ class Tagger:
         self.nlp = nlp
         self.batch_size = batch_size
 
-    def _docs(self, records: list[dict]) -> Iterator[Doc]:
+    def _docs(self, records: list[dict[str, Any]]) -> Iterator[Doc]:
         def prepared() -> Iterator[Doc]:
             for record in records:
                 doc = self.nlp.make_doc(compose_text(record))
@@ -61,11 +62,11 @@ class Tagger:
         return self.nlp.pipe(prepared(), batch_size=self.batch_size)
 
     @staticmethod
-    def _tag_output(record: dict, doc: Doc) -> dict:
+    def _tag_output(record: dict[str, Any], doc: Doc) -> dict[str, Any]:
         return {"id": record.get("id"), "lang": doc._.lang,
                 "themes": [_theme_entry(doc, theme) for theme in doc._.themes]}
 
-    def tag(self, records: Iterable[dict]) -> list[dict]:
+    def tag(self, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """Tag records ``{"id", "title", "text", "lang"?}`` (batched through nlp.pipe).
 
         Returns one ``{"id", "lang", "themes": [{"id", "score", "evidence": [{"text", "term",
@@ -74,7 +75,7 @@ class Tagger:
         records = list(records)
         return [self._tag_output(record, doc) for record, doc in zip(records, self._docs(records), strict=False)]
 
-    def analyse(self, record: dict) -> dict:
+    def analyse(self, record: dict[str, Any]) -> dict[str, Any]:
         """Tag one record and add flags, call ids, eligibility, geography, ISO dates,
         the languages present and every theme's score (``all_scores``)."""
         doc = next(iter(self._docs([record])))

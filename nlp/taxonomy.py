@@ -6,9 +6,11 @@ Validation walks the YAML node tree so every error names the file line it comes 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 import yaml
 
@@ -65,6 +67,14 @@ class Taxonomy:
         return [e.term for e in self.entries if e.lang in (lang, "any")]
 
 
+class _Parts(TypedDict):
+    """What the section parsers collect into, before it becomes a :class:`Taxonomy`."""
+
+    theme_labels: dict[str, dict[str, str]]
+    flag_labels: dict[str, dict[str, str]]
+    entries: list[TermEntry]
+
+
 def _fail(errors: list[str], name: str, node: yaml.Node, message: str) -> None:
     errors.append(f"{name} line {node.start_mark.line + 1}: {message}")
 
@@ -73,7 +83,7 @@ def _mapping_items(node: yaml.Node) -> list[tuple[str, yaml.Node, yaml.Node]]:
     return [(str(key.value), key, value) for key, value in node.value]
 
 
-def _string_list(errors, name, node, what) -> list[str]:
+def _string_list(errors: list[str], name: str, node: yaml.Node, what: str) -> list[str]:
     if not isinstance(node, yaml.SequenceNode) or not all(
         isinstance(item, yaml.ScalarNode) and item.tag.endswith(":str") and item.value.strip()
         for item in node.value
@@ -83,7 +93,7 @@ def _string_list(errors, name, node, what) -> list[str]:
     return [item.value.strip() for item in node.value]
 
 
-def _labels(errors, name, node, owner, required) -> dict[str, str]:
+def _labels(errors: list[str], name: str, node: yaml.Node, owner: str, required: Iterable[str]) -> dict[str, str]:
     if not isinstance(node, yaml.MappingNode):
         _fail(errors, name, node, f"{owner} labels must be a mapping of language to text")
         return {}
@@ -94,7 +104,8 @@ def _labels(errors, name, node, owner, required) -> dict[str, str]:
     return labels
 
 
-def _term_lists(errors, name, node, owner, kind, group, strength) -> list[TermEntry]:
+def _term_lists(errors: list[str], name: str, node: yaml.Node, owner: str, kind: str, group: str,
+                strength: str) -> list[TermEntry]:
     if not isinstance(node, yaml.MappingNode):
         _fail(errors, name, node, f"{owner} terms must be a mapping of language to list")
         return []
@@ -108,7 +119,7 @@ def _term_lists(errors, name, node, owner, kind, group, strength) -> list[TermEn
     return entries
 
 
-def _themes(errors, name, node, taxonomy_parts) -> None:
+def _themes(errors: list[str], name: str, node: yaml.Node, taxonomy_parts: _Parts) -> None:
     labels_by_theme, entries = taxonomy_parts["theme_labels"], taxonomy_parts["entries"]
     for theme_id, key_node, body in _mapping_items(node):
         owner = f"theme {theme_id}"
@@ -133,7 +144,7 @@ def _themes(errors, name, node, taxonomy_parts) -> None:
                 entries += _term_lists(errors, name, fields[group][1], owner, "theme", theme_id, strength)
 
 
-def _named_groups(errors, name, node, kind, taxonomy_parts) -> None:
+def _named_groups(errors: list[str], name: str, node: yaml.Node, kind: str, taxonomy_parts: _Parts) -> None:
     for group_id, _, body in _mapping_items(node):
         owner = f"{kind} {group_id}"
         if not isinstance(body, yaml.MappingNode):
@@ -151,7 +162,7 @@ def _named_groups(errors, name, node, kind, taxonomy_parts) -> None:
         taxonomy_parts["entries"] += _term_lists(errors, name, fields["terms"], owner, kind, group_id, "normal")
 
 
-def _context_rules(errors, name, node) -> list[ContextRule]:
+def _context_rules(errors: list[str], name: str, node: yaml.Node) -> list[ContextRule]:
     if not isinstance(node, yaml.SequenceNode):
         _fail(errors, name, node, "context_rules must be a list of rules")
         return []
@@ -184,7 +195,7 @@ def parse_taxonomy(text: str, name: str = "taxonomy.yaml") -> Taxonomy:
         raise TaxonomyError(f"{name}{line}: not valid YAML ({getattr(error, 'problem', error)})") from None
     if not isinstance(root, yaml.MappingNode):
         raise TaxonomyError(f"{name} line 1: the taxonomy must be a mapping with a 'themes' section")
-    parts: dict = {"theme_labels": {}, "flag_labels": {}, "entries": []}
+    parts: _Parts = {"theme_labels": {}, "flag_labels": {}, "entries": []}
     weights = {"core": 1.6, "normal": 1.0, "weak": 0.4}
     rules: list[ContextRule] = []
     sections = {key: (key_node, value) for key, key_node, value in _mapping_items(root)}

@@ -8,7 +8,7 @@ search and the UI's live preview can call it without holding the token in JavaSc
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi import Query as QueryParam
@@ -16,6 +16,8 @@ from fastapi.responses import Response
 
 from euradar.alerts.calendar import deadline_events, ics_calendar, subscription_ics
 from euradar.core.errors import ConfigError
+from euradar.core.subscriptions import Subscription
+from euradar.runtime import Runtime
 from euradar.web import queries
 from euradar.web.auth import require_write_token
 from euradar.web.csvexport import to_csv
@@ -26,10 +28,13 @@ from euradar.web.schemas import (
     ItemOut,
     PreviewMatch,
     PreviewOut,
+    Provenance,
     SearchOut,
+    SourceOut,
     SourcesOut,
     SubscriptionIn,
     SubscriptionOut,
+    VersionOut,
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -37,15 +42,17 @@ Search = Annotated[SearchParams, QueryParam()]
 ItemId = Annotated[str, Path(min_length=1, max_length=300, description="e.g. ft:HORIZON-CL6-...")]
 SubId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 WRITE = [Depends(require_write_token)]
-_ERRORS = {422: {"description": "Invalid parameters; `detail` says which and why"},
+# OpenAPI "responses" of the routes: status code -> response object.
+_Responses = dict[int | str, dict[str, Any]]
+_ERRORS: _Responses = {422: {"description": "Invalid parameters; `detail` says which and why"},
            503: {"description": "The index is unavailable; retry later"}}
-_BODY_ERRORS = {400: {"description": "The body is not valid JSON"}}
-_WRITE_ERRORS = {**_BODY_ERRORS, 401: {"description": "Missing or wrong API token"},
+_BODY_ERRORS: _Responses = {400: {"description": "The body is not valid JSON"}}
+_WRITE_ERRORS: _Responses = {**_BODY_ERRORS, 401: {"description": "Missing or wrong API token"},
                  403: {"description": "Writes are disabled: EURADAR_API_TOKEN is not set"}}
 
 
-def _runtime(request: Request):
-    return request.app.state.runtime
+def _runtime(request: Request) -> Runtime:
+    return queries.runtime_of(request)
 
 
 @router.get("/search", response_model=SearchOut, responses=_ERRORS)
@@ -67,11 +74,12 @@ def get_item(request: Request, item_id: ItemId) -> ItemDetailOut:
     detail = queries.item_detail(_runtime(request), item_id)
     if detail is None:
         raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
-    return ItemDetailOut(item=ItemOut.of(detail.item), provenance=detail.provenance,
-                         history=detail.history)
+    return ItemDetailOut(item=ItemOut.of(detail.item),
+                         provenance=Provenance.model_validate(detail.provenance),
+                         history=[VersionOut.model_validate(v) for v in detail.history])
 
 
-def _validated(body: SubscriptionIn, sub_id: str | None = None):
+def _validated(body: SubscriptionIn, sub_id: str | None = None) -> Subscription:
     try:
         return queries.subscription_from(body.model_dump(), sub_id)
     except ConfigError as exc:
@@ -82,26 +90,28 @@ def _validated(body: SubscriptionIn, sub_id: str | None = None):
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut])
-def list_subscriptions(request: Request):
-    return [s.to_dict() for s in _runtime(request).store.list_subscriptions()]
+def list_subscriptions(request: Request) -> list[dict[str, Any]]:
+    subs: list[Subscription] = _runtime(request).store.list_subscriptions()
+    return [s.to_dict() for s in subs]
 
 
 @router.post("/subscriptions", response_model=SubscriptionOut, status_code=201,
              dependencies=WRITE, responses={**_WRITE_ERRORS, 409: {"description": "Id taken"},
                                             **_ERRORS})
-def create_subscription(request: Request, body: SubscriptionIn):
+def create_subscription(request: Request, body: SubscriptionIn) -> dict[str, Any]:
     sub = _validated(body)
     store = _runtime(request).store
     if body.id and store.get_subscription(sub.id) is not None:
         raise HTTPException(status_code=409, detail=f"subscription {sub.id!r} exists; use PUT")
-    return store.save_subscription(sub).to_dict()
+    saved: Subscription = store.save_subscription(sub)
+    return saved.to_dict()
 
 
 @router.post("/subscriptions/preview", response_model=PreviewOut,
              responses={**_BODY_ERRORS, **_ERRORS})
 def preview_subscription(request: Request, body: SubscriptionIn,
                          days: Annotated[int, QueryParam(ge=1, le=queries.MAX_PREVIEW_DAYS)] = 30,
-                         limit: Annotated[int, QueryParam(ge=0, le=200)] = 50):
+                         limit: Annotated[int, QueryParam(ge=0, le=200)] = 50) -> PreviewOut:
     """What this subscription would have matched among items first seen in the last ``days``
     days (newest first, at most ``limit`` shown; ``total`` counts all). Saves nothing."""
     matches = queries.preview_matches(_runtime(request), _validated(body), days)
@@ -111,8 +121,8 @@ def preview_subscription(request: Request, body: SubscriptionIn,
 
 @router.get("/subscriptions/{sub_id}", response_model=SubscriptionOut,
             responses={404: {"description": "No such subscription"}})
-def get_subscription(request: Request, sub_id: SubId):
-    sub = _runtime(request).store.get_subscription(sub_id)
+def get_subscription(request: Request, sub_id: SubId) -> dict[str, Any]:
+    sub: Subscription | None = _runtime(request).store.get_subscription(sub_id)
     if sub is None:
         raise HTTPException(status_code=404, detail=f"no subscription {sub_id!r}")
     return sub.to_dict()
@@ -120,9 +130,10 @@ def get_subscription(request: Request, sub_id: SubId):
 
 @router.put("/subscriptions/{sub_id}", response_model=SubscriptionOut, dependencies=WRITE,
             responses={**_WRITE_ERRORS, **_ERRORS})
-def put_subscription(request: Request, sub_id: SubId, body: SubscriptionIn):
+def put_subscription(request: Request, sub_id: SubId, body: SubscriptionIn) -> dict[str, Any]:
     """Create or replace the subscription ``sub_id`` (the body's id, if any, is ignored)."""
-    return _runtime(request).store.save_subscription(_validated(body, sub_id)).to_dict()
+    saved: Subscription = _runtime(request).store.save_subscription(_validated(body, sub_id))
+    return saved.to_dict()
 
 
 @router.delete("/subscriptions/{sub_id}", status_code=204, dependencies=WRITE,
@@ -140,8 +151,8 @@ def subscription_calendar(request: Request, sub_id: SubId) -> Response:
     return subscription_ics_response(_runtime(request), sub_id)
 
 
-def subscription_ics_response(runtime, sub_id: str) -> Response:
-    sub = runtime.store.get_subscription(sub_id)
+def subscription_ics_response(runtime: Runtime, sub_id: str) -> Response:
+    sub: Subscription | None = runtime.store.get_subscription(sub_id)
     if sub is None:
         raise HTTPException(status_code=404, detail=f"no subscription {sub_id!r}")
     return Response(subscription_ics(sub, runtime.index), media_type="text/calendar; charset=utf-8",
@@ -152,7 +163,7 @@ def subscription_ics_response(runtime, sub_id: str) -> Response:
 def sources(request: Request) -> SourcesOut:
     """Every configured source with its health (ok, failing, empty, never_run, disabled)."""
     rows, problem = queries.sources_overview(_runtime(request))
-    return SourcesOut(sources=rows, config_error=problem)
+    return SourcesOut(sources=[SourceOut.model_validate(row) for row in rows], config_error=problem)
 
 
 def _stamped(name: str, ext: str) -> str:

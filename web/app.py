@@ -11,13 +11,14 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from euradar import __version__
 from euradar.core.errors import ConfigError, TransientError
+from euradar.runtime import Runtime
 from euradar.web import api, ui, ui_subscriptions
 from euradar.web.auth import SecurityHeaders
 
@@ -27,7 +28,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = (api.router, ui_subscriptions.router, ui.router)
 
 
-def create_app(runtime) -> FastAPI:
+def create_app(runtime: Runtime) -> FastAPI:
     # No /docs or /redoc: both load scripts from a CDN, which the CSP (and no internet) forbid.
     app = FastAPI(title="euradar", version=__version__, docs_url=None, redoc_url=None,
                   description="EU funding calls, tenders and news for Lapland: search, items, "
@@ -47,7 +48,7 @@ def create_app(runtime) -> FastAPI:
                             headers={"Retry-After": "30"})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 405:
             # Starlette lists only the first matching route's methods; HTTP wants all of them.
             return JSONResponse({"detail": "Method Not Allowed"}, status_code=405,

@@ -12,7 +12,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from euradar.web.queries import runtime_of
 
 TOKEN_COOKIE = "euradar_token"
 NO_TOKEN_CONFIGURED = ("writes are disabled: no API token is configured. Set EURADAR_API_TOKEN "
@@ -45,7 +48,7 @@ def require_write_token(
 ) -> None:
     """FastAPI dependency for every API write."""
     presented = bearer.credentials if bearer else header_token
-    check_token(request.app.state.runtime.settings.api_token, presented)
+    check_token(runtime_of(request).settings.api_token, presented)
 
 
 def same_origin(request: Request) -> bool:
@@ -66,7 +69,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
     """Headers on every response. No inline script or style anywhere, so the CSP can be strict:
     an injected ``<script>`` in crawled text could not run even if escaping failed."""
 
-    async def dispatch(self, request, call_next):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"

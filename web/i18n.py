@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Protocol
 
 from euradar.nlp.taxonomy import DEFAULT_TAXONOMY_PATH
 
@@ -254,7 +255,13 @@ def pick_lang(raw: str | None) -> str:
     return raw if raw in UI_LANGS else "en"
 
 
-def translator(lang: str):
+class Translator(Protocol):
+    """What :func:`translator` returns: ``t(key, **values)`` -> the text in one language."""
+
+    def __call__(self, key: str, **values: object) -> str: ...
+
+
+def translator(lang: str) -> Translator:
     """``t("days_left", n=3)`` in the chosen language; an unknown key shows itself (visible in
     review) rather than crashing a page."""
     table = TEXT[pick_lang(lang)]

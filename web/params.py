@@ -44,21 +44,21 @@ class SearchParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    q: str = Field("", max_length=500, description="Full text; Finnish inflections match.")
-    theme: list[ThemeId] = Field([], max_length=50, description="Theme ids (T1..T8); OR.")
+    q: str = Field(default="", max_length=500, description="Full text; Finnish inflections match.")
+    theme: list[ThemeId] = Field(default=[], max_length=50, description="Theme ids (T1..T8); OR.")
     kind: list[Kind] = []
-    programme: list[FilterValue] = Field([], max_length=50)
+    programme: list[FilterValue] = Field(default=[], max_length=50)
     status: list[Status] = []
-    language: list[Literal["en", "fi", "sv"]] = Field([], description="Language of the item.")
-    eligibility: list[FilterValue] = Field([], max_length=50, description="e.g. smes")
-    source: list[FilterValue] = Field([], max_length=50)
-    deadline_from: IsoDate | None = Field(None, description="Has a deadline on or after this day.")
+    language: list[Literal["en", "fi", "sv"]] = Field(default=[], description="Language of the item.")
+    eligibility: list[FilterValue] = Field(default=[], max_length=50, description="e.g. smes")
+    source: list[FilterValue] = Field(default=[], max_length=50)
+    deadline_from: IsoDate | None = Field(default=None, description="Has a deadline on or after this day.")
     deadline_to: IsoDate | None = None
     first_seen_from: IsoDate | None = None
     first_seen_to: IsoDate | None = None
     sort: Sort = "relevance"
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    size: int = Field(20, ge=1, le=MAX_SIZE)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    size: int = Field(default=20, ge=1, le=MAX_SIZE)
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> SearchParams:

@@ -11,12 +11,15 @@ from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
+from fastapi import Request
+
 from euradar.alerts.matching import iter_items, preview
 from euradar.core.errors import ConfigError
 from euradar.core.models import Item
-from euradar.core.ports import SearchPage
+from euradar.core.ports import SearchPage, SourceState
 from euradar.core.subscriptions import Subscription
-from euradar.crawlers.sources import load_sources
+from euradar.crawlers.sources import SourceConfig, load_sources
+from euradar.runtime import Runtime
 from euradar.web.params import SearchParams
 
 # An export is for a spreadsheet or a calendar, not a dump of the whole index.
@@ -28,7 +31,13 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-def run_search(runtime, params: SearchParams) -> SearchPage:
+def runtime_of(request: Request) -> Runtime:
+    """The runtime :func:`euradar.web.app.create_app` put on the application's state."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def run_search(runtime: Runtime, params: SearchParams) -> SearchPage:
     return runtime.index.search(params.to_query())
 
 
@@ -36,7 +45,7 @@ def page_count(page: SearchPage) -> int:
     return max(1, math.ceil(page.total / page.size)) if page.size else 1
 
 
-def export_items(runtime, params: SearchParams) -> list[Item]:
+def export_items(runtime: Runtime, params: SearchParams) -> list[Item]:
     """Every item of a search (all pages, in its sort order) up to MAX_EXPORT_ITEMS."""
     return list(islice(iter_items(runtime.index, params.to_query(facets=False)), MAX_EXPORT_ITEMS))
 
@@ -53,7 +62,7 @@ class ItemDetail:
                 "fetched_at": i.fetched_at, "content_hash": i.content_hash, "version": i.version}
 
 
-def item_detail(runtime, item_id: str) -> ItemDetail | None:
+def item_detail(runtime: Runtime, item_id: str) -> ItemDetail | None:
     """The indexed item (or, when the indexer lags, the store's last version) and its history."""
     item = runtime.index.get(item_id) or runtime.store.last_item(item_id)
     if item is None:
@@ -61,7 +70,7 @@ def item_detail(runtime, item_id: str) -> ItemDetail | None:
     return ItemDetail(item=item, history=runtime.store.item_history(item_id))
 
 
-def _health(state: Any, enabled: bool | None) -> str:
+def _health(state: SourceState | None, enabled: bool | None) -> str:
     if enabled is False:
         return "disabled"
     if state is None or not state.last_attempt:
@@ -73,12 +82,12 @@ def _health(state: Any, enabled: bool | None) -> str:
     return "ok"
 
 
-def sources_overview(runtime) -> tuple[list[dict[str, Any]], str | None]:
+def sources_overview(runtime: Runtime) -> tuple[list[dict[str, Any]], str | None]:
     """The configured sources with their health, plus sources known only from stored state
     (removed from the file but still in the index). Returns (rows, why the file failed)."""
     states = {s.name: s for s in runtime.store.list_source_states()}
-    configs: list[Any] = []
-    problem = None
+    configs: list[SourceConfig] = []
+    problem: str | None = None
     try:
         configs = load_sources(runtime.settings.sources_file, runtime.settings.source_overrides)
     except ImportError as exc:
@@ -98,7 +107,7 @@ def sources_overview(runtime) -> tuple[list[dict[str, Any]], str | None]:
     return rows, problem
 
 
-def _state_fields(state: Any) -> dict[str, Any]:
+def _state_fields(state: SourceState | None) -> dict[str, Any]:
     if state is None:
         return {}
     names = ("last_attempt", "last_success", "last_error", "last_item_count", "items_seen",
@@ -114,6 +123,6 @@ def subscription_from(data: dict[str, Any], sub_id: str | None = None) -> Subscr
     return Subscription.from_dict(data)
 
 
-def preview_matches(runtime, sub: Subscription, days: int) -> list[tuple[Item, list[str]]]:
+def preview_matches(runtime: Runtime, sub: Subscription, days: int) -> list[tuple[Item, list[str]]]:
     """What the subscription would have matched in the last ``days`` days (read-only)."""
     return preview(sub, runtime.index, days=min(max(days, 1), MAX_PREVIEW_DAYS))

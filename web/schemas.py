@@ -34,7 +34,7 @@ class ItemOut(BaseModel):
     fetched_at: str | None = None
     content_hash: str = ""
     version: int = 1
-    themes: list[dict[str, Any]] = Field([], description="[{id, score, evidence: [{text, term}]}]")
+    themes: list[dict[str, Any]] = Field(default=[], description="[{id, score, evidence: [{text, term}]}]")
     flags: list[str] = []
     geography: list[str] = []
     extra: dict[str, Any] = {}
@@ -47,7 +47,7 @@ class ItemOut(BaseModel):
 class HitOut(BaseModel):
     item: ItemOut
     score: float
-    highlights: list[str] = Field([], description="HTML-escaped snippets; matches in <mark>")
+    highlights: list[str] = Field(default=[], description="HTML-escaped snippets; matches in <mark>")
     next_deadline: str | None = None
 
 
@@ -57,7 +57,7 @@ class SearchOut(BaseModel):
     size: int
     pages: int
     hits: list[HitOut]
-    facets: dict[str, dict[str, int]] = Field({}, description="field -> value -> count")
+    facets: dict[str, dict[str, int]] = Field(default={}, description="field -> value -> count")
 
 
 class Provenance(BaseModel):
@@ -73,7 +73,7 @@ class VersionOut(BaseModel):
     version: int
     seen_at: str
     content_hash: str | None = None
-    changes: list[dict[str, Any]] = Field([], description="[{field, old, new, text}]")
+    changes: list[dict[str, Any]] = Field(default=[], description="[{field, old, new, text}]")
 
 
 class ItemDetailOut(BaseModel):
@@ -89,25 +89,25 @@ class SubscriptionIn(BaseModel):
     # strict: JSON types as documented (no "active": 0 or "days": "3" coerced behind the back).
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                            description="Ignored on PUT (the path names it); generated if absent.")
-    name: str = Field("", max_length=200)
-    email: str | None = Field(None, max_length=320,
+    name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=320,
                               pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$",
                               description="An email or a webhook_url is required")
     lang: Literal["fi", "en", "sv"] = "en"
-    organisation: str | None = Field(None, max_length=200)
-    themes: list[Annotated[str, Field(pattern=r"^T\d+$")]] = Field([], max_length=50)
-    keywords: str = Field("", max_length=1000)
+    organisation: str | None = Field(default=None, max_length=200)
+    themes: list[Annotated[str, Field(pattern=r"^T\d+$")]] = Field(default=[], max_length=50)
+    keywords: str = Field(default="", max_length=1000)
     kinds: list[Literal["call", "tender", "news"]] = []
-    programmes: list[str] = Field([], max_length=50)
-    eligibility: list[str] = Field([], max_length=50)
-    geography: list[str] = Field([], max_length=50)
-    min_budget: float | None = Field(None, ge=0, allow_inf_nan=False)
-    deadline_horizon_days: int | None = Field(None, ge=0, le=3650)
+    programmes: list[str] = Field(default=[], max_length=50)
+    eligibility: list[str] = Field(default=[], max_length=50)
+    geography: list[str] = Field(default=[], max_length=50)
+    min_budget: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    deadline_horizon_days: int | None = Field(default=None, ge=0, le=3650)
     frequency: Literal["immediate", "daily", "weekly"] = "immediate"
-    webhook_url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$")
-    reminders: list[Annotated[int, Field(ge=0, le=365)]] = Field([14, 3], max_length=10)
+    webhook_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    reminders: list[Annotated[int, Field(ge=0, le=365)]] = Field(default=[14, 3], max_length=10)
     active: bool = True
 
 
@@ -163,7 +163,7 @@ class SourceOut(BaseModel):
 
 class SourcesOut(BaseModel):
     sources: list[SourceOut]
-    config_error: str | None = Field(None, description="Why the source list could not be read")
+    config_error: str | None = Field(default=None, description="Why the source list could not be read")
 
 
 class ErrorOut(BaseModel):

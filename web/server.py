@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from euradar.runtime import Runtime
 from euradar.web.app import create_app
 
 log = logging.getLogger(__name__)
 
 
-def _config(runtime) -> uvicorn.Config:
+def _config(runtime: Runtime) -> uvicorn.Config:
     settings = runtime.settings
     _warn_if_exposed(settings.web_host, settings.api_token)
     return uvicorn.Config(create_app(runtime), host=settings.web_host, port=settings.web_port,
@@ -56,7 +57,7 @@ class ServerHandle:
         self.thread.join(timeout)
 
 
-def start_background(runtime, startup_timeout: float = 15.0) -> ServerHandle:
+def start_background(runtime: Runtime, startup_timeout: float = 15.0) -> ServerHandle:
     """Start uvicorn in a daemon thread and return once it accepts connections."""
     config = _config(runtime)
     # Bind here, in the caller's thread: a busy port is a clear error at once instead of an
@@ -91,7 +92,7 @@ def start_background(runtime, startup_timeout: float = 15.0) -> ServerHandle:
     return ServerHandle(server=server, thread=thread, host=host, port=port)
 
 
-def serve(runtime) -> None:
+def serve(runtime: Runtime) -> None:
     """Serve until interrupted (Ctrl-C / SIGTERM)."""
     config = _config(runtime)
     log.info("web UI and API on http://%s:%s", config.host, config.port)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse
@@ -65,7 +66,7 @@ def _environment() -> Environment:
 ENV = _environment()
 
 
-def render(name: str, lang: str, status_code: int = 200, **context) -> HTMLResponse:
+def render(name: str, lang: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page in ``lang`` (the translator ``t`` and ``lang`` are always available)."""
     html = ENV.get_template(name).render(t=translator(lang), lang=lang, **context)
     return HTMLResponse(html, status_code=status_code)

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from euradar.core.ports import FACET_FIELDS, SearchPage
@@ -76,10 +77,10 @@ def facet_groups(params: SearchParams, page: SearchPage, lang: str) -> list[dict
 
 
 @router.get("/")
-def search_page(request: Request):
+def search_page(request: Request) -> HTMLResponse:
     lang = ui_lang(request)
     params, errors = parse_search(request)
-    page = queries.run_search(request.app.state.runtime, params)
+    page = queries.run_search(queries.runtime_of(request), params)
     pages = queries.page_count(page)
     extra = {"lang": "fi"} if lang == "fi" else None
     links = {
@@ -102,9 +103,9 @@ def has_filters(params: SearchParams) -> bool:
 
 
 @router.get("/items/{item_id:path}")
-def item_page(request: Request, item_id: str):
+def item_page(request: Request, item_id: str) -> HTMLResponse:
     lang = ui_lang(request)
-    detail = queries.item_detail(request.app.state.runtime, item_id)
+    detail = queries.item_detail(queries.runtime_of(request), item_id)
     if detail is None:
         return render("not_found.html", lang, status_code=404,
                       **page_context(request, lang, item_id=item_id))
@@ -114,7 +115,7 @@ def item_page(request: Request, item_id: str):
 
 
 @router.get("/sources")
-def sources_page(request: Request):
+def sources_page(request: Request) -> HTMLResponse:
     lang = ui_lang(request)
-    rows, problem = queries.sources_overview(request.app.state.runtime)
+    rows, problem = queries.sources_overview(queries.runtime_of(request))
     return render("sources.html", lang, **page_context(request, lang, rows=rows, problem=problem))

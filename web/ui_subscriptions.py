@@ -8,11 +8,12 @@ in an HttpOnly, SameSite=Strict cookie (never readable by scripts, never sent cr
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from euradar.core.errors import ConfigError
@@ -27,6 +28,7 @@ from euradar.web.ui import page_context, ui_lang
 
 router = APIRouter(include_in_schema=False)
 PREVIEW_SHOWN = 20
+_Number = TypeVar("_Number", int, float)
 
 
 def _lang_suffix(lang: str, sep: str = "?") -> str:
@@ -44,7 +46,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _number(form: FormData, name: str, cast, errors: list[str]):
+def _number(form: FormData, name: str, cast: Callable[[str], _Number], errors: list[str]) -> _Number | None:
     raw = str(form.get(name) or "").strip().replace("\u202f", "").replace(" ", "")
     if not raw:
         return None
@@ -83,15 +85,15 @@ def _editor(request: Request, lang: str, sub: dict[str, Any], *, status_code: in
 
 
 @router.get("/subscriptions")
-def subscriptions_page(request: Request):
+def subscriptions_page(request: Request) -> HTMLResponse:
     lang = ui_lang(request)
-    subs = request.app.state.runtime.store.list_subscriptions()
+    subs: list[Subscription] = queries.runtime_of(request).store.list_subscriptions()
     return render("subscriptions.html", lang, **page_context(
         request, lang, subs=subs, deleted=request.query_params.get("deleted") == "1"))
 
 
 @router.get("/subscriptions/new")
-def new_subscription_page(request: Request):
+def new_subscription_page(request: Request) -> Response:
     lang = ui_lang(request)
     # Alerts default to the language the person is using the UI in.
     blank = Subscription(id="", name="", email=None, lang=lang).to_dict()
@@ -99,9 +101,9 @@ def new_subscription_page(request: Request):
 
 
 @router.get("/subscriptions/{sub_id}/edit")
-def edit_subscription_page(request: Request, sub_id: str):
+def edit_subscription_page(request: Request, sub_id: str) -> Response:
     lang = ui_lang(request)
-    sub = request.app.state.runtime.store.get_subscription(sub_id)
+    sub: Subscription | None = queries.runtime_of(request).store.get_subscription(sub_id)
     if sub is None:
         return render("not_found.html", lang, status_code=404,
                       **page_context(request, lang, item_id=sub_id))
@@ -111,11 +113,11 @@ def edit_subscription_page(request: Request, sub_id: str):
 @router.get("/subscriptions/{sub_id}/calendar.ics")
 def subscription_feed(request: Request, sub_id: str) -> Response:
     """The address alert mails link to (``euradar.alerts.calendar`` names it)."""
-    return subscription_ics_response(request.app.state.runtime, sub_id)
+    return subscription_ics_response(queries.runtime_of(request), sub_id)
 
 
 @router.post("/subscriptions/save")
-async def save_subscription_form(request: Request):
+async def save_subscription_form(request: Request) -> Response:
     """One endpoint for the form's three buttons: preview (read-only), save and delete."""
     lang = ui_lang(request)
     form = await request.form()
@@ -124,7 +126,7 @@ async def save_subscription_form(request: Request):
     errors: list[str] = []
     data = subscription_data(form, errors)
     shown = {**Subscription(id=sub_id or "", name="", email=None).to_dict(), **data}
-    runtime = request.app.state.runtime
+    runtime = queries.runtime_of(request)
     days = _number(form, "preview_days", int, errors) or 30
 
     if action in ("save", "delete"):
@@ -163,7 +165,7 @@ def _check_form_token(request: Request, form: FormData) -> tuple[int, str] | Non
         return 403, "cross_site_form"
     presented = str(form.get("token") or "") or request.cookies.get(TOKEN_COOKIE)
     try:
-        check_token(request.app.state.runtime.settings.api_token, presented)
+        check_token(queries.runtime_of(request).settings.api_token, presented)
     except HTTPException as exc:
         if exc.status_code == 403:
             return 403, "writes_disabled"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from euradar.crawlers.spiders.base import SourceSpider
+
 SPIDER_CLASSES = {
     "ft_portal": "euradar.crawlers.spiders.ft_portal:FtPortalSpider",
     "ted": "euradar.crawlers.spiders.ted:TedSpider",
@@ -11,6 +13,7 @@ SPIDER_CLASSES = {
 }
 
 
-def spider_class(name: str) -> type:
+def spider_class(name: str) -> type[SourceSpider]:
     module, _, cls = SPIDER_CLASSES[name].partition(":")
-    return getattr(import_module(module), cls)
+    found: type[SourceSpider] = getattr(import_module(module), cls)
+    return found

@@ -16,7 +16,7 @@ from typing import Any
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from euradar.core.ports import Store
@@ -50,6 +50,12 @@ def describe_failure(failure: Failure) -> str:
     if "timeout" in lowered or "timed out" in lowered:
         return f"timed out ({text})"
     return f"{exc.__class__.__name__}: {text}"
+
+
+def failed_request(failure: Failure) -> Request:
+    """The request an errback's failure is about (Scrapy sets ``failure.request``)."""
+    request: Request = failure.request  # type: ignore[attr-defined]
+    return request
 
 
 class SourceSpider(scrapy.Spider):
@@ -86,10 +92,11 @@ class SourceSpider(scrapy.Spider):
 
     def on_fatal_error(self, failure: Failure) -> None:
         """Errback of the listing/API requests: the source is unreachable or broken."""
+        url = failed_request(failure).url
         if isinstance(failure.value, IgnoreRequest):  # robots.txt or offsite: we chose not to go
-            self.fail(f"did not fetch {failure.request.url}: {failure.value or 'request ignored'}")
+            self.fail(f"did not fetch {url}: {failure.value or 'request ignored'}")
             return
-        self.fail(f"cannot reach {failure.request.url}: {describe_failure(failure)}")
+        self.fail(f"cannot reach {url}: {describe_failure(failure)}")
 
     def check_listing(self, response: Response, expect: str) -> bool:
         """True when ``response`` is usable; records a fatal error otherwise. 304 means the
@@ -100,7 +107,7 @@ class SourceSpider(scrapy.Spider):
         if response.status >= 400:
             self.fail(f"{response.url} answered HTTP {response.status}")
             return False
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
         head = response.body[:512].lstrip().lower()
         if expect == "json" and ("text/html" in content_type or head.startswith((b"<!doctype", b"<html"))):
             # Error and maintenance pages come with status 200; they are not an empty result.

@@ -14,7 +14,7 @@ import dataclasses
 import json
 import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from euradar.core.errors import InvalidItem
 from euradar.core.models import Item
 from euradar.crawlers import ft_parse
-from euradar.crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure
+from euradar.crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure, failed_request
 
 
 def multipart_body(parts: dict[str, Any]) -> tuple[bytes, str]:
@@ -73,7 +73,7 @@ class FtPortalSpider(SourceSpider):
                        callback=self.parse_page, errback=self.on_fatal_error,
                        meta={"page": page, "handle_httpstatus_all": True}, dont_filter=True)
 
-    async def start(self):  # Scrapy >= 2.13 entry point
+    async def start(self) -> AsyncIterator[Request]:  # Scrapy >= 2.13 entry point
         yield self.page_request(1)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -151,7 +151,7 @@ class FtPortalSpider(SourceSpider):
         yield item
 
     def details_failed(self, failure: Failure) -> Iterator[Any]:
-        item = failure.request.cb_kwargs["item"]
+        item = failed_request(failure).cb_kwargs["item"]
         self.warn(f"{item.id}: topic details failed: {describe_failure(failure)}")
         item.extra["details"] = "failed"
         yield item

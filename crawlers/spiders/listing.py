@@ -9,7 +9,7 @@ match per entry), ``title_selector``, ``link_selector``; optional ``date_selecto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from parsel import Selector
@@ -28,7 +28,7 @@ class ListingSpider(SourceSpider):
         return Request(url, callback=self.parse_listing, errback=self.on_fatal_error,
                        meta={"conditional": True, "page": page, "handle_httpstatus_all": True})
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[Request]:
         yield self.listing_request(self.source.url, 1)
 
     def _texts(self, node: Selector, key: str) -> list[str]:

@@ -8,7 +8,7 @@ read is cross-checked against ``totalNoticeCount``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
@@ -41,7 +41,7 @@ class TedSpider(SourceSpider):
                        callback=self.parse_page, errback=self.on_fatal_error,
                        meta={"page": page, "handle_httpstatus_all": True}, dont_filter=True)
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[Request]:
         yield self.search_request(None, 1)
 
     def parse_page(self, response: Response) -> Iterator[Any]:

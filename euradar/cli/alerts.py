@@ -26,14 +26,18 @@ from euradar.alerts.matching import preview
 from euradar.alerts.reminders import send_reminders
 from euradar.alerts.subscription_file import dump, load_file, sync
 from euradar.core.errors import ConfigError
+from euradar.runtime import Runtime
 
 
 def _today(args: argparse.Namespace) -> date | None:
     return date.fromisoformat(args.today) if getattr(args, "today", None) else None
 
 
-def _with_runtime(factory: Callable[[argparse.Namespace], Any],
-                  body: Callable[[Any, argparse.Namespace], int]):
+Body = Callable[["Runtime", argparse.Namespace], int]
+
+
+def _with_runtime(factory: Callable[[argparse.Namespace], Runtime],
+                  body: Body) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         runtime = factory(args)
         try:
@@ -43,7 +47,7 @@ def _with_runtime(factory: Callable[[argparse.Namespace], Any],
     return run
 
 
-def cmd_digest(rt, args: argparse.Namespace) -> int:
+def cmd_digest(rt: Runtime, args: argparse.Namespace) -> int:
     frequency = "daily" if args.day else "weekly"
     if args.preview:
         notification = preview_digest(args.preview, rt.store, rt.index, frequency, _today(args))
@@ -62,7 +66,7 @@ def cmd_digest(rt, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_subscriptions_file(rt, args: argparse.Namespace) -> int:
+def cmd_subscriptions_file(rt: Runtime, args: argparse.Namespace) -> int:
     if args.action == "dump":
         text = dump(rt.store.list_subscriptions())
         if args.out:
@@ -84,7 +88,7 @@ def cmd_subscriptions_file(rt, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_preview(rt, args: argparse.Namespace) -> int:
+def cmd_preview(rt: Runtime, args: argparse.Namespace) -> int:
     target = Path(args.target)
     if target.suffix in (".yaml", ".yml") or target.exists():
         subs = load_file(target)
@@ -112,17 +116,17 @@ def cmd_preview(rt, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reminders(rt, args: argparse.Namespace) -> int:
+def cmd_reminders(rt: Runtime, args: argparse.Namespace) -> int:
     sent = send_reminders(rt.store, rt.index, rt.notifier, rt.webhook, _today(args))
     print(f"{sent} reminder message(s) sent")
     return 0
 
 
-def add_arguments(subparsers: argparse._SubParsersAction,
-                  runtime_factory: Callable[[argparse.Namespace], Any]) -> None:
+def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+                  runtime_factory: Callable[[argparse.Namespace], Runtime]) -> None:
     """Register ``digest``, ``subscriptions-file``, ``preview`` and ``reminders``."""
-    def add(name: str, body, help: str) -> argparse.ArgumentParser:
-        sp = subparsers.add_parser(name, help=help, description=help)
+    def add(name: str, body: Body, help: str) -> argparse.ArgumentParser:
+        sp: argparse.ArgumentParser = subparsers.add_parser(name, help=help, description=help)
         sp.set_defaults(func=_with_runtime(runtime_factory, body))
         sp.add_argument("--today", help=argparse.SUPPRESS)  # tests and replays: YYYY-MM-DD
         return sp

@@ -10,21 +10,27 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from euradar.cli.alerts import add_arguments as add_alert_commands
+from euradar.cli.nlp import eval_main, explain_main, tag_main
 from euradar.core.errors import ConfigError, EuradarError
+from euradar.core.ports import Query
+from euradar.core.registry import open_store
 from euradar.core.settings import Settings, from_env
+from euradar.core.subscriptions import Subscription
+from euradar.core.topics import DEAD_LETTER
+from euradar.crawlers.sources import load_sources
+from euradar.runtime import Runtime
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     return from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
 
 
-def _runtime(args: argparse.Namespace):
-    from euradar.runtime import Runtime
-
+def _runtime(args: argparse.Namespace) -> Runtime:
     return Runtime.open(_settings(args))
 
 
@@ -63,14 +69,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("tagging, indexing and alerting ...", flush=True)
             drained = rt.drain()
             failed = [r for r in reports if not r.ok]
-            summary = {"sources": len(reports), "failed_sources": [r.source for r in failed],
+            failed_names = [r.source for r in failed]
+            summary = {"sources": len(reports), "failed_sources": failed_names,
                        "processed": drained, "indexed_total": rt.index.count()}
             if args.json:
                 _print_json(summary)
             else:
                 print(f"done: {len(reports) - len(failed)}/{len(reports)} sources ok, "
                       f"{drained['tagger']} events tagged, index holds {summary['indexed_total']} "
-                      f"items" + (f"; unreachable or failing: {', '.join(summary['failed_sources'])}"
+                      f"items" + (f"; unreachable or failing: {', '.join(failed_names)}"
                                   if failed else ""))
             return 0
         signal.signal(signal.SIGTERM, lambda *_: rt.stop())
@@ -113,8 +120,6 @@ def cmd_consume(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from euradar.core.ports import Query
-
     statuses = tuple(args.status or ()) + (("open",) if args.open else ())
     q = Query(text=" ".join(args.query), themes=tuple(args.theme or ()),
               kinds=tuple(args.kind or ()), statuses=statuses, langs=tuple(args.lang or ()),
@@ -140,8 +145,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
-    from euradar.core.subscriptions import Subscription
-
     data: dict[str, Any] = {"name": args.name or args.email, "email": args.email,
                             "lang": args.lang, "themes": args.theme or [],
                             "keywords": args.keywords or "", "kinds": args.kind or [],
@@ -191,11 +194,8 @@ def cmd_unsubscribe(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from euradar.crawlers.sources import load_sources
-
     settings = _settings(args)
     sources = load_sources(settings.sources_file, settings.source_overrides)
-    from euradar.core.registry import open_store
 
     store = open_store(settings.store_url)
     try:
@@ -229,8 +229,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_dead_letters(args: argparse.Namespace) -> int:
-    from euradar.core.topics import DEAD_LETTER
-
     rt = _runtime(args)
     try:
         if not hasattr(rt.bus, "read_topic"):
@@ -249,14 +247,10 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from euradar.cli.nlp import tag_main
-
     return tag_main(sys.stdin, sys.stdout)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from euradar.cli.nlp import explain_main
-
     argv = [args.text] if args.text is not None else []
     for flag in ("title", "lang", "jsonl", "id"):
         if getattr(args, flag):
@@ -265,8 +259,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from euradar.cli.nlp import eval_main
-
     return eval_main(args.labels, sys.stdout, as_json=args.json)
 
 
@@ -278,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func, help: str, json_flag: bool = True) -> argparse.ArgumentParser:
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str,
+            json_flag: bool = True) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help, description=help)
         sp.set_defaults(func=func)
         if json_flag:
@@ -333,7 +326,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--id", help="only this record of --jsonl")
     sp = add("eval", cmd_eval, "precision/recall/F1 of the tagger on a labelled JSONL file")
     sp.add_argument("labels")
-    from euradar.cli.alerts import add_arguments as add_alert_commands
 
     add_alert_commands(sub, _runtime)
     return p

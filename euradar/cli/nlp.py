@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import IO
+from typing import IO, Any
 
 from euradar.nlp import get_tagger
 from euradar.nlp.evaluate import evaluate_records, format_report, load_labels
@@ -17,7 +17,7 @@ from euradar.nlp.taxonomy import load_taxonomy
 TAG_BATCH = 256
 
 
-def _parse_line(line: str, number: int) -> tuple[dict | None, str | None]:
+def _parse_line(line: str, number: int) -> tuple[dict[str, Any] | None, str | None]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
@@ -35,7 +35,7 @@ def tag_main(stdin: IO[str], stdout: IO[str], stderr: IO[str] | None = None) -> 
     stderr = stderr or sys.stderr
     tagger = get_tagger()
     failed = False
-    pending: list[tuple[dict | None, str | None]] = []
+    pending: list[tuple[dict[str, Any] | None, str | None]] = []
 
     def flush() -> None:
         good = [record for record, _ in pending if record is not None]
@@ -59,7 +59,7 @@ def tag_main(stdin: IO[str], stdout: IO[str], stderr: IO[str] | None = None) -> 
     return 1 if failed else 0
 
 
-def format_explanation(result: dict, labels: dict[str, dict[str, str]]) -> str:
+def format_explanation(result: dict[str, Any], labels: dict[str, dict[str, str]]) -> str:
     """Readable explanation of ``Tagger.analyse`` output: why each theme was (not) assigned."""
     assigned = {theme["id"]: theme for theme in result["themes"]}
     lines = [f"id: {result.get('id')}   language: {result['lang']} (present: {', '.join(result.get('languages', []))})"]

@@ -36,7 +36,7 @@ def parse_keywords(text: str) -> Expr | None:
     Precedence: NOT binds tightest, then AND (also implicit), then OR.
     Raises ValueError with the position of the problem.
     """
-    tokens = [t for t in _TOKEN.findall(text or "") if t.strip()]
+    tokens: list[str] = [t for t in _TOKEN.findall(text or "") if t.strip()]
     if not tokens:
         return None
     pos = 0

@@ -7,6 +7,7 @@ Elasticsearch client, and a missing extra gives an actionable error naming it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 
@@ -50,7 +51,7 @@ def load(target: tuple[str, str | None]) -> Any:
                           f"(or pip install -e '.[{extra}]' in a checkout)") from exc
 
 
-def _pick(table: dict[str, tuple[str, str | None]], url: str, setting: str, examples: str) -> Any:
+def _pick(table: Mapping[str, tuple[str, str | None]], url: str, setting: str, examples: str) -> Any:
     scheme = url.partition("://")[0].lower() if "://" in url else ""
     if scheme not in table:
         raise ConfigError(f"{setting}: unknown URL {url!r} ({examples})")

@@ -31,20 +31,20 @@ _EMPTY_ASSIGNMENT_GRACE_S = 5.0
 
 
 
-class _Revocations(ConsumerRebalanceListener):
+class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python is untyped
     """Forget what we returned from partitions a rebalance took away: their new owner starts
     at the committed offset (at-least-once), and committing them from here would fail."""
 
     def __init__(self, adapter: KafkaConsumerAdapter):
         self.adapter = adapter
 
-    def on_partitions_revoked(self, revoked):
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         for tp in revoked:
             self.adapter._returned.pop(tp, None)
         gone = set(revoked)
         self.adapter._buffer = [pair for pair in self.adapter._buffer if pair[0] not in gone]
 
-    def on_partitions_assigned(self, assigned):
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         return None
 
 

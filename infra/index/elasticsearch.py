@@ -28,7 +28,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse, urlunparse
@@ -40,7 +40,7 @@ from euradar.core.models import Item
 from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
 from euradar.infra.index.es_query import page_window, to_document, to_es
 from euradar.infra.index.highlight import highlight
-from euradar.infra.index.sqlite import search_fields
+from euradar.infra.index.sqlite import search_fields, word_normalizer
 from euradar.nlp.normalize import normalize_for_search
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def parse_es_url(url: str) -> dict[str, Any]:
     if refresh not in _REFRESH:
         raise ConfigError("Elasticsearch URL: refresh must be wait_for, true or false")
 
-    def _num(name: str, default: float, cast=int) -> Any:
+    def _num(name: str, default: float, cast: Callable[[str], float] = int) -> Any:
         raw = q.get(name)
         if raw in (None, ""):
             return default
@@ -131,7 +131,7 @@ class ElasticsearchIndex:
     # -- schema --------------------------------------------------------------------------------
 
     def index_body(self) -> dict[str, Any]:
-        body = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
+        body: dict[str, Any] = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
         body["settings"] = {**body.get("settings", {}), "number_of_shards": self.shards,
                             "number_of_replicas": self.replicas}
         body["aliases"] = {self.alias: {"is_write_index": True}}
@@ -195,13 +195,15 @@ class ElasticsearchIndex:
         """One bulk request; raises IndexUnavailable for anything a retry may fix. Writing the
         same ``_id`` again replaces the document, so re-sending the whole batch is safe."""
         try:
-            ok, errors = helpers.bulk(self.client, actions, refresh=self.refresh,
-                                      raise_on_error=False, raise_on_exception=True,
-                                      max_retries=0, chunk_size=500)
+            ok, found = helpers.bulk(self.client, actions, refresh=self.refresh,
+                                     raise_on_error=False, raise_on_exception=True,
+                                     max_retries=0, chunk_size=500)
         except Exception as exc:
             if _retryable(exc):
                 raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
             raise
+        # With raise_on_error=False, bulk returns the list of failed actions (never a count).
+        errors: list[dict[str, Any]] = found if isinstance(found, list) else []
         if errors:
             statuses = [next(iter(e.values())).get("status", 0) for e in errors]
             first = next(iter(errors[0].values()))
@@ -219,7 +221,7 @@ class ElasticsearchIndex:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def _call(self, what: str, fn, *args, **kwargs):
+    def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             self._ensure_once()
             return fn(*args, **kwargs)
@@ -251,8 +253,7 @@ class ElasticsearchIndex:
         hits = []
         for h in res["hits"]["hits"]:
             item = Item.from_dict(h["_source"]["doc"])
-            marks = highlight(item.title + "\n" + item.text, wanted,
-                              lambda w, lang=item.lang: normalize_for_search(w, lang))
+            marks = highlight(item.title + "\n" + item.text, wanted, word_normalizer(item.lang))
             hits.append(Hit(item=item, score=float(h.get("_score") or 0.0), highlights=marks))
         facets: dict[str, dict[str, int]] = {}
         if query.facets:

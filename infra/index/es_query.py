@@ -110,7 +110,8 @@ def filter_clauses(query: Query) -> list[dict[str, Any]]:
     return clauses
 
 
-def to_es(query: Query, normalized_text: str | None = None, today: date | None = None) -> dict:
+def to_es(query: Query, normalized_text: str | None = None,
+          today: date | None = None) -> dict[str, Any]:
     """The search body for ``query``.
 
     :param normalized_text: ``normalize_for_search(query.text, None)``; computed when omitted

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from euradar.core.errors import IndexUnavailable
@@ -35,6 +35,13 @@ _COLUMN_FACETS = ("kind", "status", "lang", "programme", "source")
 _TAG_FACETS = {"themes": "theme", "eligibility": "eligibility"}
 # BM25 column weights: a word in the title says more about the item than one in the body.
 _BM25 = "bm25(items_fts, 0.0, 3.0, 1.0)"
+
+
+def word_normalizer(lang: str | None) -> Callable[[str], str]:
+    """One word normalised as the index normalised the item's text (its language)."""
+    def normalize(word: str) -> str:
+        return normalize_for_search(word, lang)
+    return normalize
 
 
 def search_fields(item: Item) -> tuple[str, str]:
@@ -140,8 +147,7 @@ class SqliteIndex:
         hits = []
         for row in rows:
             item = Item.from_dict(json.loads(row["doc"]))
-            marks = highlight(item.title + "\n" + item.text, wanted,
-                              lambda w, lang=item.lang: normalize_for_search(w, lang))
+            marks = highlight(item.title + "\n" + item.text, wanted, word_normalizer(item.lang))
             hits.append(Hit(item=item, score=float(row["score"]), highlights=marks))
         return SearchPage(total=int(total), hits=hits, facets=facets, page=page, size=size)
 
