@@ -120,3 +120,25 @@ def normalize_for_search(text: str, lang: str | None) -> str:
     for word in _WORD_RE.findall(text):
         tokens.extend(_search_tokens(word, lang))
     return " ".join(tokens)
+
+
+# -- The search contract --------------------------------------------------------------------
+# Index backends and the keyword matcher speak to normalisation only through these two
+# functions, so how a word is analysed (stemmer, lemmatiser, compound splitter) can change here
+# without touching any query translator.
+
+
+def index_tokens(text: str, lang: str | None) -> list[str]:
+    """The tokens a document's text is indexed under, in text order (compound parts follow
+    their compound). ``lang`` is the item's language; None or unknown is detected."""
+    return normalize_for_search(text, lang).split()
+
+
+def query_word_forms(word: str) -> tuple[str, ...]:
+    """Every index token one query word may stand for, whatever the item's language: its
+    normal form in each supported language. A query word matches an item holding any of them
+    (an OR), so the user never has to say which language a word is in."""
+    forms: list[str] = []
+    for lang in SUPPORTED_LANGS:
+        forms.extend(_search_tokens(word, lang)[:1])  # the whole word's key, not its parts
+    return tuple(dict.fromkeys(forms))
