@@ -136,7 +136,8 @@ def test_es_url_parameters():
 
 
 def test_kafka_url_parameters():
-    from euradar.infra.bus.kafka import KafkaBus, parse_kafka_url
+    from euradar.infra.bus.kafka import KafkaBus
+    from euradar.infra.bus.kafka_config import parse_kafka_url
 
     cfg = parse_kafka_url("kafka://127.0.0.1:9092")
     assert cfg["bootstrap"] == ["127.0.0.1:9092"] and cfg["partitions"] == 3
