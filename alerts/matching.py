@@ -4,46 +4,20 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from euradar.core.keywords import Expr, Term, parse_keywords
+from euradar.alerts.query_match import analyse, matched_terms, matches
 from euradar.core.models import Item
 from euradar.core.ports import Index, Query
+from euradar.core.query_syntax import Node, QuerySyntaxError, parse_query
 from euradar.core.subscriptions import Subscription
 from euradar.nlp.normalize import normalize_for_search
 
-
-@lru_cache(maxsize=4096)
-def term_words(term: Term) -> tuple[str, ...]:
-    """The normalised words of a keyword term, in the index's normal form."""
-    return tuple(normalize_for_search(term.text, None).split())
-
-
-def _contains(tokens: list[str], words: tuple[str, ...]) -> bool:
-    n = len(words)
-    if n == 1:
-        return words[0] in tokens
-    return any(tuple(tokens[i:i + n]) == words for i in range(len(tokens) - n + 1))
-
-
-def evaluate(expr: Expr | None, tokens: list[str]) -> bool:
-    if expr is None:
-        return True
-    if isinstance(expr, Term):
-        return _contains(tokens, term_words(expr))
-    if expr.op == "NOT":
-        return not evaluate(expr.args[0], tokens)
-    if expr.op == "AND":
-        return all(evaluate(a, tokens) for a in expr.args)
-    return any(evaluate(a, tokens) for a in expr.args)
-
-
-def item_tokens(item: Item) -> list[str]:
-    return normalize_for_search(f"{item.title}\n{item.text}\n{' '.join(item.call_ids)}",
-                                item.lang).split()
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1024)
@@ -100,14 +74,37 @@ def match(sub: Subscription, item: Item, today: date | None = None) -> list[str]
         nxt = item.next_deadline(today)
         if nxt and (date.fromisoformat(nxt[:10]) - today).days > sub.deadline_horizon_days:
             return []
-    expr = parse_keywords(sub.keywords)
-    if expr is not None:
-        if not evaluate(expr, item_tokens(item)):
+    expr = keyword_tree(sub)
+    if expr is False:
+        return []
+    if expr is not None and not isinstance(expr, bool):
+        if not matches(expr, analyse(item)):
             return []
         reasons.append(f"keywords {sub.keywords}")
     if not reasons:
         reasons.append("kind " + item.kind if sub.kinds else "all items")
     return reasons
+
+
+def keyword_tree(sub: Subscription) -> Node | None | bool:
+    """The subscription's keywords parsed (the query language of the search box): None when
+    there are none, False when they do not parse. A profile saved under an older, looser
+    grammar then matches nothing and the log says why, rather than stopping the alerter;
+    editing it shows the error and its position."""
+    try:
+        return parse_query(sub.keywords)
+    except QuerySyntaxError as exc:
+        log.warning("subscription %s: keywords %r do not parse: %s", sub.id, sub.keywords, exc)
+        return False
+
+
+def keyword_hits(sub: Subscription, item: Item) -> list[str]:
+    """Which keyword terms of ``sub``, as the user wrote them, the item contains ("why you get
+    this"); empty when the keywords as a whole do not match (or there are none)."""
+    expr = keyword_tree(sub)
+    if isinstance(expr, bool):
+        return []
+    return matched_terms(expr, analyse(item))
 
 
 PAGE_SIZE = 200

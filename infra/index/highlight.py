@@ -1,4 +1,5 @@
-"""Highlight snippets for search hits, shared by every index backend that cannot do it natively.
+"""Highlight snippets for search hits, shared by every index backend (made in Python so both
+backends mark the same words, whatever the query language matched).
 
 Crawled text is hostile: the snippet is HTML-escaped and only our own ``<mark>`` tags are added.
 """
@@ -9,20 +10,24 @@ import html
 import re
 from collections.abc import Callable
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def highlight(text: str, wanted: set[str], normalize: Callable[[str], str],
+def highlight(text: str, is_match: Callable[[str], bool] | None,
               width: int = 80, max_snippets: int = 3) -> list[str]:
-    """Snippets of ``text`` around words whose normalized form is in ``wanted``.
+    """Snippets of ``text`` around the words ``is_match`` accepts.
 
-    :param wanted: normalized query tokens
-    :param normalize: the same normalizer the index uses, applied to one word
+    Each distinct word is tested once, and the text is scanned only for the words that
+    matched, so a long call text costs little.
+
     :returns: up to ``max_snippets`` HTML-safe snippets with matches wrapped in ``<mark>``
     """
-    if not text or not wanted:
+    if not text or is_match is None:
         return []
-    spans = [m.span() for m in _WORD.finditer(text) if set(normalize(m.group()).split()) & wanted]
+    hits = {w for w in set(_WORD.findall(text)) if is_match(w)}
+    if not hits:
+        return []
+    spans = [m.span() for m in _WORD.finditer(text) if m.group() in hits]
     snippets: list[str] = []
     used_until = -1
     for start, _ in spans:

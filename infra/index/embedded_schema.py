@@ -1,0 +1,205 @@
+"""The Tantivy side of the embedded index: its schema, one item as a Tantivy document, and the
+small integer codes facets are counted on.
+
+Facets are the hot spot of a search over many items (every query counts seven of them over
+its whole matching set). Counting Tantivy text columns, above all multi-valued ones, was
+too slow at 250,000 items, so each facet is also stored as one dense integer per item: a
+code per value (``kind``, ``status``, ``lang``, ``programme``, ``source``) or a bit mask
+(``themes``, ``eligibility``, at most 63 distinct values; beyond that those two facets are
+counted on their text columns). Codes live in SQLite (``facet_values``), so every process
+reading the index decodes them the same way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import tantivy
+
+from euradar.core.models import Item
+from euradar.core.search_doc import SearchDoc
+from euradar.infra.index.tantivy_query import day_number
+
+# Bumped whenever the schema or the document changes: the index is then rebuilt from the
+# documents kept in SQLite.
+LAYOUT = "euradar-tantivy-1"
+CODE_FACETS = ("kind", "status", "lang", "programme", "source")
+MASK_FACETS = ("themes", "eligibility")
+MASK_BITS = 63
+# Cut-offs per item kept for the deadline sort (dl1..dlN). An item with more keeps its first
+# N-1 and its last one, so the last cut-off still counts.
+DEADLINE_SLOTS = 12
+OPEN_RANKS = {"open": 0, "forthcoming": 0, "closed": 2}
+OTHER_RANK = 1  # news, and calls whose status is unknown
+
+
+def rank_of(item: Item) -> int:
+    """The default order's class: forthcoming and open first, then news and the rest,
+    closed last (relevance or first seen decides within a class)."""
+    return OPEN_RANKS.get(item.status or "", OTHER_RANK)
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    # Tokens come normalised from Python (SearchDoc): split on spaces, nothing else.
+    sb.add_text_field("title", tokenizer_name="whitespace")
+    sb.add_text_field("body", tokenizer_name="whitespace")
+    sb.add_text_field("words", tokenizer_name="whitespace", index_option="basic")
+    sb.add_text_field("tags", tokenizer_name="raw", index_option="basic")
+    for name in ("kind", "status", "lang", "programme", "source"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in MASK_FACETS:
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
+    for name in CODE_FACETS:
+        sb.add_unsigned_field(f"{name}_code", fast=True)
+    for name in MASK_FACETS:
+        sb.add_unsigned_field(f"{name}_mask", fast=True)
+    sb.add_unsigned_field("rank", indexed=True, fast=True)
+    sb.add_unsigned_field("first_seen", fast=True)
+    sb.add_unsigned_field("first_seen_day", indexed=True, fast=True)
+    sb.add_unsigned_field("deadlines", indexed=True, fast=True)
+    for slot in range(1, DEADLINE_SLOTS + 1):
+        sb.add_unsigned_field(f"dl{slot}", indexed=True, fast=True)
+    return sb.build()
+
+
+def epoch_seconds(value: str | None) -> int:
+    """An ISO timestamp as seconds since 1970 (0 when missing or unreadable: sorts last)."""
+    if not value:
+        return 0
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        return max(0, int((moment - datetime(1970, 1, 1)).total_seconds()))
+    return max(0, int(moment.timestamp()))
+
+
+def deadline_days(item: Item) -> list[int]:
+    return sorted({d for d in (day_number(x) for x in item.deadlines) if d is not None})
+
+
+def deadline_slots(days: list[int]) -> list[int]:
+    if len(days) <= DEADLINE_SLOTS:
+        return days
+    return [*days[:DEADLINE_SLOTS - 1], days[-1]]
+
+
+def to_document(item: Item, doc: SearchDoc, codes: FacetCodes) -> tantivy.Document:
+    d = tantivy.Document()
+    d.add_text("id", item.id)
+    d.add_text("title", " ".join(doc.title))
+    d.add_text("body", " ".join(doc.body))
+    d.add_text("words", " ".join(sorted(doc.words)))
+    for tag in sorted(doc.tags):
+        d.add_text("tags", tag)
+    for name, value in (("kind", item.kind), ("status", item.status), ("lang", item.lang),
+                        ("programme", item.programme), ("source", item.source)):
+        if value:
+            d.add_text(name, value)
+        d.add_unsigned(f"{name}_code", codes.code(name, value) if value else 0)
+    for name, values in (("themes", item.theme_ids), ("eligibility", item.eligibility)):
+        mask = 0
+        for value in dict.fromkeys(values):
+            d.add_text(name, value)
+            bit = codes.code(name, value)
+            mask |= 1 << min(bit, MASK_BITS)
+        d.add_unsigned(f"{name}_mask", mask)
+    d.add_unsigned("rank", rank_of(item))
+    d.add_unsigned("first_seen", epoch_seconds(item.first_seen))
+    day = day_number(item.first_seen)
+    if day is not None:
+        d.add_unsigned("first_seen_day", day)
+    days = deadline_days(item)
+    for value in days:
+        d.add_unsigned("deadlines", value)
+    for slot, value in enumerate(deadline_slots(days), start=1):
+        d.add_unsigned(f"dl{slot}", value)
+    return d
+
+
+class FacetCodes:
+    """Value <-> integer code per facet field, kept in SQLite (table ``facet_values``).
+
+    Code fields count from 1 (0 means "no value"); mask fields use codes as bit numbers from 0.
+    """
+
+    TABLE = ("CREATE TABLE IF NOT EXISTS facet_values (field TEXT NOT NULL, value TEXT NOT NULL,"
+             " code INTEGER NOT NULL, PRIMARY KEY (field, value), UNIQUE (field, code))")
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+        self._codes: dict[str, dict[str, int]] = {}
+        self._values: dict[str, dict[int, str]] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        self._codes = {f: {} for f in (*CODE_FACETS, *MASK_FACETS)}
+        for row in self._conn.execute("SELECT field, value, code FROM facet_values"):
+            self._codes.setdefault(row[0], {})[row[1]] = int(row[2])
+        self._values = {f: {c: v for v, c in m.items()} for f, m in self._codes.items()}
+
+    def assign(self, items: list[Item]) -> None:
+        """Give every new value of ``items`` a code; call inside the write transaction."""
+        wanted: dict[str, set[str]] = {f: set() for f in (*CODE_FACETS, *MASK_FACETS)}
+        for item in items:
+            for name in CODE_FACETS:
+                value = getattr(item, name)
+                if value:
+                    wanted[name].add(value)
+            wanted["themes"].update(item.theme_ids)
+            wanted["eligibility"].update(item.eligibility)
+        missing = {f: vs - set(self._codes.get(f, {})) for f, vs in wanted.items()}
+        if not any(missing.values()):
+            return
+        self.reload()  # another process may have added codes since
+        for field, values in missing.items():
+            for value in sorted(values - set(self._codes[field])):
+                row = self._conn.execute("SELECT MAX(code) FROM facet_values WHERE field = ?",
+                                         (field,)).fetchone()
+                first = 0 if field in MASK_FACETS else 1
+                code = first if row[0] is None else int(row[0]) + 1
+                self._conn.execute("INSERT INTO facet_values(field, value, code) VALUES (?, ?, ?)",
+                                   (field, value, code))
+                self._codes[field][value] = code
+                self._values[field][code] = value
+
+    def code(self, field: str, value: str) -> int:
+        return self._codes[field][value]
+
+    def value(self, field: str, code: int) -> str | None:
+        if code not in self._values.get(field, {}):
+            self.reload()
+        return self._values.get(field, {}).get(code)
+
+    def masks_fit(self, field: str) -> bool:
+        """Whether every value of a mask field has its own bit (else count its text column)."""
+        if len(self._codes.get(field, {})) > MASK_BITS:
+            return False
+        self.reload()
+        return len(self._codes.get(field, {})) <= MASK_BITS
+
+    def decode(self, field: str, buckets: list[dict[str, Any]]) -> dict[str, int]:
+        """Terms-aggregation buckets of ``<field>_code`` or ``<field>_mask`` -> value counts,
+        most frequent first, then by value (the order Elasticsearch gives)."""
+        counts: dict[str, int] = {}
+        for bucket in buckets:
+            key, n = int(bucket["key"]), int(bucket["doc_count"])
+            if field in MASK_FACETS:
+                bit = 0
+                while key:
+                    if key & 1:
+                        value = self.value(field, bit)
+                        if value is not None:
+                            counts[value] = counts.get(value, 0) + n
+                    key >>= 1
+                    bit += 1
+            elif key:
+                value = self.value(field, key)
+                if value is not None:
+                    counts[value] = counts.get(value, 0) + n
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
