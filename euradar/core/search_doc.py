@@ -53,6 +53,16 @@ def search_doc(item: Item, tokenize: Callable[[str, str | None], list[str]]) -> 
     return SearchDoc(tokens(title), tokens(body), words, frozenset(field_tags(item)))
 
 
+STATUS_RANKS = {"open": 0, "forthcoming": 0, "closed": 2}
+OTHER_RANK = 1  # news, and calls or tenders whose status is unknown
+
+
+def status_rank(item: Item) -> int:
+    """The class of the default order: forthcoming and open items first, then news and the
+    rest, closed last; relevance (or first seen) decides within a class."""
+    return STATUS_RANKS.get(item.status or "", OTHER_RANK)
+
+
 def surface_words(text: str) -> list[str]:
     """The lower-cased words of ``text`` as written: what a prefix is matched against."""
     return WORD_RE.findall(text.lower())

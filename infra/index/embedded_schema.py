@@ -19,7 +19,7 @@ from typing import Any
 import tantivy
 
 from euradar.core.models import Item
-from euradar.core.search_doc import SearchDoc
+from euradar.core.search_doc import SearchDoc, status_rank
 from euradar.infra.index.tantivy_query import day_number
 
 # Bumped whenever the schema or the document changes: the index is then rebuilt from the
@@ -31,16 +31,6 @@ MASK_BITS = 63
 # Cut-offs per item kept for the deadline sort (dl1..dlN). An item with more keeps its first
 # N-1 and its last one, so the last cut-off still counts.
 DEADLINE_SLOTS = 12
-OPEN_RANKS = {"open": 0, "forthcoming": 0, "closed": 2}
-OTHER_RANK = 1  # news, and calls whose status is unknown
-
-
-def rank_of(item: Item) -> int:
-    """The default order's class: forthcoming and open first, then news and the rest,
-    closed last (relevance or first seen decides within a class)."""
-    return OPEN_RANKS.get(item.status or "", OTHER_RANK)
-
-
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
@@ -109,7 +99,7 @@ def to_document(item: Item, doc: SearchDoc, codes: FacetCodes) -> tantivy.Docume
             bit = codes.code(name, value)
             mask |= 1 << min(bit, MASK_BITS)
         d.add_unsigned(f"{name}_mask", mask)
-    d.add_unsigned("rank", rank_of(item))
+    d.add_unsigned("rank", status_rank(item))
     d.add_unsigned("first_seen", epoch_seconds(item.first_seen))
     day = day_number(item.first_seen)
     if day is not None:

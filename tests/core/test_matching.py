@@ -6,12 +6,12 @@ import pytest
 
 from euradar.alerts.matching import keyword_hits, match
 from euradar.alerts.query_match import matched_terms, matches
+from euradar.core.errors import ConfigError
 from euradar.core.models import Item
 from euradar.core.query_syntax import parse_query
 from euradar.core.search_doc import search_doc
-from euradar.nlp.normalize import index_tokens
-from euradar.core.errors import ConfigError
 from euradar.core.subscriptions import Subscription
+from euradar.nlp.normalize import index_tokens
 from tests.contract.sample_items import sample_items
 
 
