@@ -34,6 +34,7 @@ def phrase_forms(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [forms for forms in (word_forms(w) for w in words) if forms]
 
 
+@lru_cache(maxsize=256)
 def highlight_test(node: Node | None, lang: str | None) -> Callable[[str], bool] | None:
     """Whether a word of a hit's text is one the query matched (for ``<mark>``); None when the
     query has nothing to mark. Words are judged in the item's language when it is known,
@@ -52,13 +53,16 @@ def highlight_test(node: Node | None, lang: str | None) -> Callable[[str], bool]
         return None
     known = lang in SUPPORTED_LANGS
     starts = tuple(prefixes)
+    seen: dict[str, bool] = {}
 
     def test(word: str) -> bool:
-        lower = word.lower()
-        if starts and lower.startswith(starts):
-            return True
-        tokens = _tokens_in(lower, lang) if known else word_forms(lower)
-        return not wanted.isdisjoint(tokens)
+        answer = seen.get(word)
+        if answer is None:
+            lower = word.lower()
+            tokens = _tokens_in(lower, lang) if known else word_forms(lower)
+            answer = seen[word] = bool(starts and lower.startswith(starts)) or \
+                not wanted.isdisjoint(tokens)
+        return answer
     return test
 
 

@@ -209,7 +209,7 @@ class EmbeddedIndex:
                 for item in latest:
                     self._write_row(item)
                 self._codes.assign(latest)
-                most = max((len(item.deadlines) for item in latest), default=0)
+                most = max((len(item.deadlines) for item in latest), default=0)  # slots used
                 self._conn.execute(
                     "INSERT INTO meta(key, value) VALUES ('max_deadlines', ?) ON CONFLICT(key) "
                     "DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value)", (most,))

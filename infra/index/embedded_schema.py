@@ -13,7 +13,7 @@ reading the index decodes them the same way.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import tantivy
@@ -28,8 +28,9 @@ LAYOUT = "euradar-tantivy-1"
 CODE_FACETS = ("kind", "status", "lang", "programme", "source")
 MASK_FACETS = ("themes", "eligibility")
 MASK_BITS = 63
-# Cut-offs per item kept for the deadline sort (dl1..dlN). An item with more keeps its first
-# N-1 and its last one, so the last cut-off still counts.
+# Cut-offs per item kept for the deadline sort (dl1..dlN): those not yet past when the item is
+# written (a past cut-off never comes back), the first N of them. Only an item with more than
+# N cut-offs still ahead is approximated: it keeps its first N-1 and its last one.
 DEADLINE_SLOTS = 12
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
@@ -73,10 +74,11 @@ def deadline_days(item: Item) -> list[int]:
     return sorted({d for d in (day_number(x) for x in item.deadlines) if d is not None})
 
 
-def deadline_slots(days: list[int]) -> list[int]:
-    if len(days) <= DEADLINE_SLOTS:
-        return days
-    return [*days[:DEADLINE_SLOTS - 1], days[-1]]
+def deadline_slots(days: list[int], today: int) -> list[int]:
+    ahead = [d for d in days if d >= today]
+    if len(ahead) <= DEADLINE_SLOTS:
+        return ahead
+    return [*ahead[:DEADLINE_SLOTS - 1], ahead[-1]]
 
 
 def to_document(item: Item, doc: SearchDoc, codes: FacetCodes) -> tantivy.Document:
@@ -107,7 +109,8 @@ def to_document(item: Item, doc: SearchDoc, codes: FacetCodes) -> tantivy.Docume
     days = deadline_days(item)
     for value in days:
         d.add_unsigned("deadlines", value)
-    for slot, value in enumerate(deadline_slots(days), start=1):
+    today = int(datetime.now(UTC).strftime("%Y%m%d"))
+    for slot, value in enumerate(deadline_slots(days, today), start=1):
         d.add_unsigned(f"dl{slot}", value)
     return d
 
@@ -167,19 +170,21 @@ class FacetCodes:
         return self._values.get(field, {}).get(code)
 
     def masks_fit(self, field: str) -> bool:
-        """Whether every value of a mask field has its own bit (else count its text column)."""
-        if len(self._codes.get(field, {})) > MASK_BITS:
-            return False
-        self.reload()
-        return len(self._codes.get(field, {})) <= MASK_BITS
+        """Whether every value of a mask field has its own bit, as far as this process knows
+        (else its facet is counted on the text column). A value another process added past
+        the last bit shows as the overflow bit, which :meth:`decode` refuses."""
+        return len(self._codes.get(field, {})) < MASK_BITS
 
-    def decode(self, field: str, buckets: list[dict[str, Any]]) -> dict[str, int]:
+    def decode(self, field: str, buckets: list[dict[str, Any]]) -> dict[str, int] | None:
         """Terms-aggregation buckets of ``<field>_code`` or ``<field>_mask`` -> value counts,
-        most frequent first, then by value (the order Elasticsearch gives)."""
+        most frequent first, then by value (the order Elasticsearch gives); None when a mask
+        has the overflow bit (count the text column instead)."""
         counts: dict[str, int] = {}
         for bucket in buckets:
             key, n = int(bucket["key"]), int(bucket["doc_count"])
             if field in MASK_FACETS:
+                if key >> MASK_BITS:
+                    return None
                 bit = 0
                 while key:
                     if key & 1:

@@ -62,15 +62,19 @@ def _facets(result: dict[str, Any], codes: FacetCodes, searcher: tantivy.Searche
         agg = result.get(name, {})
         buckets = agg.get("buckets", [])
         if name in MASK_FACETS and buckets and isinstance(buckets[0]["key"], str):
-            counted = {str(b["key"]): int(b["doc_count"]) for b in buckets}
-            facets[name] = dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
-        elif name in MASK_FACETS and agg.get("sum_other_doc_count", 0):
+            facets[name] = _by_count({str(b["key"]): int(b["doc_count"]) for b in buckets})
+            continue
+        overflow = name in MASK_FACETS and agg.get("sum_other_doc_count", 0)
+        decoded = None if overflow else codes.decode(name, buckets)
+        if decoded is None:  # too many values for masks: count the text column
             text = searcher.aggregate(base, {name: {"terms": {"field": name, "size": FACET_SIZE}}})
-            counted = {str(b["key"]): int(b["doc_count"]) for b in text[name]["buckets"]}
-            facets[name] = dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
-        else:
-            facets[name] = codes.decode(name, buckets)
+            decoded = _by_count({str(b["key"]): int(b["doc_count"]) for b in text[name]["buckets"]})
+        facets[name] = decoded
     return facets
+
+
+def _by_count(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def run(searcher: tantivy.Searcher, tr: Translator, codes: FacetCodes, base: tantivy.Query,
