@@ -25,6 +25,22 @@ TEXT: dict[str, dict[str, str]] = {
         "results": "{n} results",
         "one_result": "1 result",
         "no_results": "Nothing matches this search. Remove a filter or try other words.",
+        "no_results_applied": "Nothing matches. These narrowed the search; each link shows the "
+                              "results without it:",
+        "ways_out": "Or try",
+        "drop_filter": "without {what}",
+        "drop_words": "without the words {words}",
+        "try_theme": "theme {theme} instead of the words",
+        "try_english": "the English term {term}",
+        "n_results": "{n} results",
+        "index_empty": "Nothing has been crawled yet, so there is nothing to search.",
+        "index_empty_how": "Load items by crawling every enabled source once: bash run.sh (or "
+                           "euradar run --once); one source: euradar crawl SOURCE. The sources "
+                           "page shows what each source did.",
+        "query_error": "The search text cannot be read",
+        "query_help": "Search language: words, \"a phrase\", AND / OR / NOT (upper case) or "
+                      "-word, (parentheses), prefix*, theme:T3, programme:HORIZON, status:open, "
+                      "kind:call, lang:fi.",
         "filters": "Filters",
         "apply_filters": "Apply filters",
         "clear_filters": "Clear all",
@@ -59,7 +75,7 @@ TEXT: dict[str, dict[str, str]] = {
         "previous": "Previous",
         "next": "Next",
         "export_csv": "Download CSV",
-        "export_ics": "Add deadlines to calendar (.ics)",
+        "export_ics": "Add upcoming deadlines to calendar (.ics)",
         "switch_lang": "Suomeksi",
         "item": "Item",
         "all_fields": "Details",
@@ -140,6 +156,22 @@ TEXT: dict[str, dict[str, str]] = {
         "results": "{n} tulosta",
         "one_result": "1 tulos",
         "no_results": "Haulla ei löytynyt mitään. Poista jokin rajaus tai kokeile muita sanoja.",
+        "no_results_applied": "Haulla ei löytynyt mitään. Nämä rajasivat hakua; linkki näyttää "
+                              "tulokset ilman kutakin:",
+        "ways_out": "Tai kokeile",
+        "drop_filter": "ilman rajausta {what}",
+        "drop_words": "ilman sanoja {words}",
+        "try_theme": "teema {theme} sanojen sijaan",
+        "try_english": "englanninkielinen termi {term}",
+        "n_results": "{n} tulosta",
+        "index_empty": "Mitään ei ole vielä haettu lähteistä, joten haettavaa ei ole.",
+        "index_empty_how": "Lataa kohteet hakemalla kaikki käytössä olevat lähteet kerran: bash "
+                           "run.sh (tai euradar run --once); yksi lähde: euradar crawl LÄHDE. "
+                           "Lähteet-sivu näyttää, mitä kukin lähde teki.",
+        "query_error": "Hakutekstiä ei voi tulkita",
+        "query_help": "Hakukieli: sanat, \"fraasi\", AND / OR / NOT (isoilla kirjaimilla) tai "
+                      "-sana, (sulut), alku*, theme:T3, programme:HORIZON, status:open, "
+                      "kind:call, lang:fi.",
         "filters": "Rajaukset",
         "apply_filters": "Käytä rajauksia",
         "clear_filters": "Tyhjennä",
@@ -174,7 +206,7 @@ TEXT: dict[str, dict[str, str]] = {
         "previous": "Edellinen",
         "next": "Seuraava",
         "export_csv": "Lataa CSV",
-        "export_ics": "Määräajat kalenteriin (.ics)",
+        "export_ics": "Tulevat määräajat kalenteriin (.ics)",
         "switch_lang": "In English",
         "item": "Kohde",
         "all_fields": "Tiedot",

@@ -220,7 +220,7 @@ def test_csv_export_has_lean_columns_and_defuses_formulas(client):
 
 
 def test_calendar_export_is_rfc5545(client):
-    r = client.get("/api/calendar.ics", params={"kind": "call"})
+    r = client.get("/api/calendar.ics", params={"kind": "call", "past": "true"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
     text = r.text
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
@@ -231,6 +231,17 @@ def test_calendar_export_is_rfc5545(client):
     assert unfolded.count("BEGIN:VEVENT") == 5
     assert "SUMMARY:Deadline: Higher Voltage\\, Megawatt Charging" in unfolded
     assert "Snöröjning" not in unfolded  # the tender is not a call
+
+
+def test_calendar_export_defaults_to_upcoming_deadlines(client):
+    from datetime import date
+
+    text = client.get("/api/calendar.ics", params={"kind": "call"}).text.replace("\r\n ", "")
+    days = [line.split(":")[1][:8] for line in text.split("\r\n")
+            if line.startswith("DTSTART")]
+    assert days and all(day >= date.today().strftime("%Y%m%d") for day in days)
+    every = client.get("/api/calendar.ics", params={"kind": "call", "past": "true"}).text
+    assert every.count("BEGIN:VEVENT") > text.count("BEGIN:VEVENT")
 
 
 def test_openapi_spec_documents_the_api(client):
