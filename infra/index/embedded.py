@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -64,6 +65,15 @@ WRITER_HEAP = 64_000_000
 WRITER_WAIT_SECONDS = 30.0
 REBUILD_CHUNK = 2000
 MARKER = "euradar-index.json"
+
+
+def _item(data: dict[str, Any]) -> Item:
+    """A stored document as an Item; documents we wrote have exactly the fields of Item, so
+    the field filtering of Item.from_dict (a few microseconds per hit) is only a fallback."""
+    try:
+        return Item(**data)
+    except TypeError:
+        return Item.from_dict(data)
 
 
 class EmbeddedIndex:
@@ -157,10 +167,10 @@ class EmbeddedIndex:
         shutil.rmtree(building, ignore_errors=True)
         index = self._new_index(building)
         writer = index.writer(WRITER_HEAP, 1)
-        for items in self._stored_items():
-            self._assign_codes(items)
-            for item in items:
-                writer.add_document(to_document(item, analyse(item), self._codes))
+        for rows in self._stored_items():
+            self._assign_codes([item for _, item in rows])
+            for row, item in rows:
+                writer.add_document(to_document(item, analyse(item), self._codes, row))
         writer.commit()
         writer.wait_merging_threads()
         (building / MARKER).write_text(json.dumps(self._expected_marker()), encoding="utf-8")
@@ -176,7 +186,7 @@ class EmbeddedIndex:
         reopened.config_reader("OnCommit")
         return reopened
 
-    def _stored_items(self) -> Iterator[list[Item]]:
+    def _stored_items(self) -> Iterator[list[tuple[int, Item]]]:
         last = 0
         while True:
             with self._lock:
@@ -186,7 +196,7 @@ class EmbeddedIndex:
             if not rows:
                 return
             last = int(rows[-1][0])
-            yield [Item.from_dict(json.loads(row[1])) for row in rows]
+            yield [(int(row[0]), Item.from_dict(json.loads(row[1]))) for row in rows]
 
     def _assign_codes(self, items: list[Item]) -> None:
         with self._lock:
@@ -206,8 +216,7 @@ class EmbeddedIndex:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                for item in latest:
-                    self._write_row(item)
+                rows = [self._write_row(item) for item in latest]
                 self._codes.assign(latest)
                 most = max((len(item.deadlines) for item in latest), default=0)  # slots used
                 self._conn.execute(
@@ -218,19 +227,22 @@ class EmbeddedIndex:
                 self._conn.execute("ROLLBACK")
                 self._codes.reload()
                 raise IndexUnavailable(f"upsert failed: {exc}") from exc
-            docs = [to_document(item, doc, self._codes) for item, doc in prepared]
+            docs = [to_document(item, doc, self._codes, row)
+                    for (item, doc), row in zip(prepared, rows, strict=True)]
             self._write_search([item.id for item in latest], docs)
         return len(items)
 
-    def _write_row(self, item: Item) -> None:
-        self._conn.execute(
+    def _write_row(self, item: Item) -> int:
+        """Insert or update the item's document; returns its rowid (kept by an update)."""
+        row = self._conn.execute(
             "INSERT INTO items(id, doc, kind, status, lang, programme, source, first_seen)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc,"
             " kind = excluded.kind, status = excluded.status, lang = excluded.lang,"
             " programme = excluded.programme, source = excluded.source,"
-            " first_seen = excluded.first_seen",
+            " first_seen = excluded.first_seen RETURNING rowid",
             (item.id, json.dumps(item.to_dict(), ensure_ascii=False), item.kind, item.status,
-             item.lang, item.programme, item.source, item.first_seen))
+             item.lang, item.programme, item.source, item.first_seen)).fetchone()
+        return int(row[0])
 
     def _write_search(self, ids: list[str], docs: list[tantivy.Document]) -> None:
         """Replace the documents of ``ids`` in one Tantivy commit. The writer is taken per
@@ -275,36 +287,37 @@ class EmbeddedIndex:
     def search(self, query: Query) -> SearchPage:
         """Raises :class:`~euradar.core.query_syntax.QuerySyntaxError` for a bad query."""
         node = parse_query(query.text)
-        base = self._tr.all_of(([self._tr.node(node)] if node is not None else [])
-                               + self._tr.filters(query))
         size, page = max(1, min(query.size, MAX_SIZE)), max(1, query.page)
         today = datetime.now(UTC).date()
         try:
             searcher = self._index.searcher()
-            found = embedded_search.run(searcher, self._tr, self._codes, base, query,
+            tr = self._tr.bound(searcher)
+            base = tr.all_of(([tr.node(node)] if node is not None else []) + tr.filters(query))
+            found = embedded_search.run(searcher, tr, self._codes, base, query,
                                         has_text(node), (page - 1) * size, size, today,
                                         self._deadline_depth())
-            ids = [str(searcher.doc(addr).get_first("id")) for _, addr in found.hits]
+            rows = searcher.fast_field_values("row", [addr for _, addr in found.hits]) \
+                if found.hits else []
         except (ValueError, OSError) as exc:
             raise IndexUnavailable(f"search failed: {exc}") from exc
-        docs = self._docs(ids)
+        docs = self._docs([int(r) for r in rows if r is not None])
         hits = []
-        for (score, _), item_id in zip(found.hits, ids, strict=True):
-            item = docs.get(item_id)
+        for (score, _), row in zip(found.hits, rows, strict=True):
+            item = docs.get(int(row)) if row is not None else None
             if item is None:
                 continue  # written to the search side but not (yet) to the store
             marks = highlight(item.title + "\n" + item.text, highlight_test(node, item.lang))
             hits.append(Hit(item=item, score=score, highlights=marks))
         return SearchPage(total=found.total, hits=hits, facets=found.facets, page=page, size=size)
 
-    def _docs(self, ids: list[str]) -> dict[str, Item]:
-        if not ids:
+    def _docs(self, rows: list[int]) -> dict[int, Item]:
+        if not rows:
             return {}
         with self._lock:
-            rows = self._conn.execute(
-                f"SELECT id, doc FROM items WHERE id IN ({', '.join('?' * len(ids))})",
-                ids).fetchall()
-        return {row[0]: Item.from_dict(json.loads(row[1])) for row in rows}
+            found = self._conn.execute(
+                f"SELECT rowid, doc FROM items WHERE rowid IN ({', '.join('?' * len(rows))})",
+                rows).fetchall()
+        return {int(r[0]): _item(json.loads(r[1])) for r in found}
 
     def close(self) -> None:
         with self._lock:

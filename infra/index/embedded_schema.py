@@ -24,7 +24,7 @@ from euradar.infra.index.tantivy_query import day_number
 
 # Bumped whenever the schema or the document changes: the index is then rebuilt from the
 # documents kept in SQLite.
-LAYOUT = "euradar-tantivy-1"
+LAYOUT = "euradar-tantivy-2"
 CODE_FACETS = ("kind", "status", "lang", "programme", "source")
 MASK_FACETS = ("themes", "eligibility")
 MASK_BITS = 63
@@ -35,6 +35,9 @@ DEADLINE_SLOTS = 12
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    # The SQLite rowid of the item's document: a hit's document is read by rowid from one
+    # column read, without touching Tantivy's document store.
+    sb.add_unsigned_field("row", fast=True)
     # Tokens come normalised from Python (SearchDoc): split on spaces, nothing else.
     sb.add_text_field("title", tokenizer_name="whitespace")
     sb.add_text_field("body", tokenizer_name="whitespace")
@@ -81,9 +84,10 @@ def deadline_slots(days: list[int], today: int) -> list[int]:
     return [*ahead[:DEADLINE_SLOTS - 1], ahead[-1]]
 
 
-def to_document(item: Item, doc: SearchDoc, codes: FacetCodes) -> tantivy.Document:
+def to_document(item: Item, doc: SearchDoc, codes: FacetCodes, row: int) -> tantivy.Document:
     d = tantivy.Document()
     d.add_text("id", item.id)
+    d.add_unsigned("row", row)
     d.add_text("title", " ".join(doc.title))
     d.add_text("body", " ".join(doc.body))
     d.add_text("words", " ".join(sorted(doc.words)))
@@ -131,6 +135,7 @@ class FacetCodes:
         self.reload()
 
     def reload(self) -> None:
+        self._masks: dict[tuple[str, int], tuple[str, ...] | None] = {}
         self._codes = {f: {} for f in (*CODE_FACETS, *MASK_FACETS)}
         for row in self._conn.execute("SELECT field, value, code FROM facet_values"):
             self._codes.setdefault(row[0], {})[row[1]] = int(row[2])
@@ -164,6 +169,18 @@ class FacetCodes:
     def code(self, field: str, value: str) -> int:
         return self._codes[field][value]
 
+    def _mask_values(self, field: str, mask: int) -> tuple[str, ...] | None:
+        """The values of a bit mask (memoised); None for the overflow bit."""
+        known = self._masks.get((field, mask), ())
+        if known != ():
+            return known
+        values: tuple[str, ...] | None = None
+        if not mask >> MASK_BITS:
+            bits = [bit for bit in range(MASK_BITS) if mask >> bit & 1]
+            values = tuple(v for v in (self.value(field, b) for b in bits) if v is not None)
+        self._masks[(field, mask)] = values
+        return values
+
     def value(self, field: str, code: int) -> str | None:
         if code not in self._values.get(field, {}):
             self.reload()
@@ -183,16 +200,11 @@ class FacetCodes:
         for bucket in buckets:
             key, n = int(bucket["key"]), int(bucket["doc_count"])
             if field in MASK_FACETS:
-                if key >> MASK_BITS:
+                values = self._mask_values(field, key)
+                if values is None:
                     return None
-                bit = 0
-                while key:
-                    if key & 1:
-                        value = self.value(field, bit)
-                        if value is not None:
-                            counts[value] = counts.get(value, 0) + n
-                    key >>= 1
-                    bit += 1
+                for value in values:
+                    counts[value] = counts.get(value, 0) + n
             elif key:
                 value = self.value(field, key)
                 if value is not None:
