@@ -185,9 +185,9 @@ def _lex(text: str) -> list[_Tok]:
                 toks.append(_Tok("leaf", i, _field_leaf(field.group(1), value, text[i:j], i, text)))
                 i = j
                 continue
-            leaf = _bare_leaf(raw, i, text)
-            if leaf is not None:
-                toks.append(_Tok("leaf", i, leaf))
+            bare = _bare_leaf(raw, i, text)
+            if bare is not None:
+                toks.append(_Tok("leaf", i, bare))
             i = j
     return toks
 

@@ -111,11 +111,11 @@ def to_document(item: Item, doc: SearchDoc, codes: FacetCodes, row: int) -> tant
     if day is not None:
         d.add_unsigned("first_seen_day", day)
     days = deadline_days(item)
-    for value in days:
-        d.add_unsigned("deadlines", value)
+    for day_value in days:
+        d.add_unsigned("deadlines", day_value)
     today = int(datetime.now(UTC).strftime("%Y%m%d"))
-    for slot, value in enumerate(deadline_slots(days, today), start=1):
-        d.add_unsigned(f"dl{slot}", value)
+    for slot, slot_day in enumerate(deadline_slots(days, today), start=1):
+        d.add_unsigned(f"dl{slot}", slot_day)
     return d
 
 
@@ -206,7 +206,7 @@ class FacetCodes:
                 for value in values:
                     counts[value] = counts.get(value, 0) + n
             elif key:
-                value = self.value(field, key)
-                if value is not None:
-                    counts[value] = counts.get(value, 0) + n
+                coded = self.value(field, key)
+                if coded is not None:
+                    counts[coded] = counts.get(coded, 0) + n
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

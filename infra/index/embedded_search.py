@@ -137,7 +137,7 @@ def _by_deadline(searcher: tantivy.Searcher, tr: Translator, base: tantivy.Query
             clauses.append((Occur.MustNot, tr.upcoming(f"dl{slot - 1}", today)))
         res = searcher.search(TQuery.boolean_query(clauses), want, count=True,
                               order_by_field=f"dl{slot}", order=tantivy.Order.Asc)
-        upcoming += res.count
+        upcoming += res.count  # type: ignore[attr-defined]  # missing from tantivy.pyi
         candidates += [(int(day), slot, i, addr) for i, (day, addr) in enumerate(res.hits)]
     candidates.sort(key=lambda c: c[:3])
     hits = [(0.0, c[3]) for c in candidates[offset:want]]

@@ -102,7 +102,8 @@ class Translator:
             phrases = [TQuery.phrase_query(self.schema, field, list(c)) for c in combinations]
             return phrases[0] if len(phrases) == 1 else TQuery.boolean_query(
                 [(Occur.Should, p) for p in phrases])
-        patterns = ["(" + "|".join(re.escape(f) for f in forms) + ")" for forms in positions]
+        patterns: list[str | tuple[int, str]] = [
+            "(" + "|".join(re.escape(f) for f in forms) + ")" for forms in positions]
         return TQuery.regex_phrase_query(self.schema, field, patterns)
 
     def _forms(self, forms: tuple[str, ...]) -> tantivy.Query:
