@@ -17,7 +17,8 @@ from euradar.web.search_help import LOAD_HINT, search_help
 
 def add_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("query", nargs="*", default=[],
-                    help="the query language: " + QUERY_HELP.replace("%", "%%"))
+                    help="the query language: " + QUERY_HELP.replace("%", "%%")
+                    + "; quote it as one argument: euradar search '\"wind power\" -offshore'")
     sp.add_argument("--theme", action="append", help="T1..T8 (repeatable)")
     sp.add_argument("--kind", action="append", choices=("call", "tender", "news"))
     sp.add_argument("--status", action="append", choices=("forthcoming", "open", "closed"))

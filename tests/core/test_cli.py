@@ -51,3 +51,25 @@ def test_cli_subscribe_search_and_sources(tmp_path, capsys):
     assert main(["--data-dir", data, "sources", "--json"]) == 0
     sources = json.loads(capsys.readouterr().out)
     assert {"ft_grants", "ec_presscorner"} <= {s["name"] for s in sources}
+
+
+def test_cli_search_speaks_the_query_language_and_helps(tmp_path, capsys):
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "search", "hydrogen"]) == 0
+    out = capsys.readouterr().out
+    assert "0 result(s)" in out and "nothing has been crawled yet" in out
+    assert "euradar run --once" in out
+
+    rt = Runtime.open(from_env({}, data_dir=tmp_path / "data"))
+    rt.index.upsert(sample_items())
+    rt.close()
+    assert main(["--data-dir", data, "search", "hydrogen", "OR", "textile"]) == 0
+    assert "2 result(s)" in capsys.readouterr().out
+    assert main(["--data-dir", data, "search", '"wind power" -offshore']) == 0
+    assert "0 result(s)" in capsys.readouterr().out
+    assert main(["--data-dir", data, "search", "(hydrogen"]) == 2
+    err = capsys.readouterr().err
+    assert "this ( is never closed" in err and "(hydrogen\n^" in err
+    assert main(["--data-dir", data, "search", "textile", "--kind", "news"]) == 0
+    out = capsys.readouterr().out
+    assert "try without Type: News: 1 result(s)" in out and "euradar search 'textile'" in out
