@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=10, help="times each query of the mix runs")
     ap.add_argument("--es", metavar="URL", help="also bench Elasticsearch at this URL")
     ap.add_argument("--index-path", help="embedded index file (default: a temporary file)")
+    ap.add_argument("--skip-embedded", action="store_true",
+                    help="only Elasticsearch (to re-measure it alone)")
     args = ap.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
 
@@ -200,12 +202,14 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.index_path or f"{tmp}/bench-index.db"
-        index = EmbeddedIndex(f"sqlite:///{path}")
+        index = None if args.skip_embedded else EmbeddedIndex(f"sqlite:///{path}")
         try:
-            report["results"] += bench_backend("embedded", index, items, sizes, args.rounds,
-                                               today)
+            if index is not None:
+                report["results"] += bench_backend("embedded", index, items, sizes,
+                                                   args.rounds, today)
         finally:
-            index.close()
+            if index is not None:
+                index.close()
     if args.es:
         from euradar.infra.index.elasticsearch import ElasticsearchIndex
 
