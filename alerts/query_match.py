@@ -32,6 +32,20 @@ def phrase_forms(words: tuple[str, ...]) -> list[frozenset[str]]:
 
 
 def analyse(item: Item) -> SearchDoc:
+    """The item as the query language sees it; memoised, because the alerter matches one item
+    against every subscription (Items are mutable, so the key is what the analysis reads)."""
+    return _analyse(item.id, item.kind, item.source, item.lang, item.title, item.text,
+                    tuple(item.call_ids), item.programme, item.status, tuple(item.theme_ids),
+                    tuple(item.eligibility))
+
+
+@lru_cache(maxsize=256)
+def _analyse(item_id: str, kind: str, source: str, lang: str | None, title: str, text: str,
+             call_ids: tuple[str, ...], programme: str | None, status: str | None,
+             themes: tuple[str, ...], eligibility: tuple[str, ...]) -> SearchDoc:
+    item = Item(id=item_id, kind=kind, source=source, url="", title=title, text=text, lang=lang,
+                call_ids=list(call_ids), programme=programme, status=status,
+                themes=[{"id": t} for t in themes], eligibility=list(eligibility))
     return search_doc(item, index_tokens)
 
 
