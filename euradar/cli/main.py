@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from euradar.cli.alerts import add_arguments as add_alert_commands
+from euradar.cli.ingest import add_arguments as add_ingest_command
 from euradar.cli.nlp import eval_main, explain_main, tag_main
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.ports import Query
@@ -328,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("labels")
 
     add_alert_commands(sub, _runtime)
+    add_ingest_command(sub, _runtime)
     return p
 
 
