@@ -68,7 +68,8 @@ FACET_FIELDS = ("kind", "status", "lang", "programme", "themes", "eligibility", 
 class Query:
     """A search over the index; translated by each backend (``to_sql``, ``to_es``).
 
-    Text is normalized with :func:`euradar.nlp.normalize.normalize_for_search` by the backend, so
+    Text is normalized with :func:`euradar.nlp.normalize.index_tokens` and
+    :func:`euradar.nlp.normalize.query_word_forms` by the backend, so
     Finnish inflections and compounds match. Filters within one field are OR, across fields AND.
     Date bounds are inclusive ISO dates.
     """
