@@ -92,7 +92,7 @@ def _voikko() -> Any:
         return _local.voikko
     _local.voikko_tried = True
     try:
-        import libvoikko  # type: ignore[import-untyped]
+        import libvoikko
 
         _local.voikko = libvoikko.Voikko("fi")
     except Exception as exc:  # missing binding (ImportError), library (OSError) or dictionary
