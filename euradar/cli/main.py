@@ -18,6 +18,7 @@ from euradar.cli.alerts import add_arguments as add_alert_commands
 from euradar.cli.nlp import eval_main, explain_main, tag_main
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.ports import Query
+from euradar.core.redact import redact_service_url
 from euradar.core.registry import open_store
 from euradar.core.settings import Settings, from_env
 from euradar.core.subscriptions import Subscription
@@ -62,8 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"euradar web UI and API on {rt.settings.public_url}", flush=True)
     try:
         if args.once:
-            print(f"euradar: one cycle on bus={rt.settings.bus_url} index={rt.settings.index_url}",
-                  flush=True)
+            print(f"euradar: one cycle on bus={redact_service_url(rt.settings.bus_url)} "
+                  f"index={redact_service_url(rt.settings.index_url)}", flush=True)
             print("crawling sources:", flush=True)
             reports = rt.crawl(args.source or None, progress=_report_line)
             print("tagging, indexing and alerting ...", flush=True)
@@ -80,12 +81,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                       f"items" + (f"; unreachable or failing: {', '.join(failed_names)}"
                                   if failed else ""))
             return 0
-        signal.signal(signal.SIGTERM, lambda *_: rt.stop())
+        _stop_on_signals(rt)
         print("euradar running; Ctrl-C stops", flush=True)
-        try:
-            rt.run_forever(progress=_report_line, consumers=not args.crawl_only)
-        except KeyboardInterrupt:
-            rt.stop()
+        rt.run_forever(progress=_report_line, consumers=not args.crawl_only)
         return 0
     finally:
         if server is not None:
@@ -106,17 +104,112 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         rt.close()
 
 
+def _stop_on_signals(rt: Runtime) -> None:
+    """SIGTERM and SIGINT (Ctrl-C) ask for a clean stop: the batch in hand is finished or left
+    uncommitted, then the process exits 0 (within Settings.shutdown_seconds)."""
+    def stop(signum: int, _frame: object) -> None:
+        print(f"euradar: {signal.Signals(signum).name} received, stopping", file=sys.stderr,
+              flush=True)
+        rt.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+# Each role's own health port unless EURADAR_HEALTH_PORT or --health-port says otherwise, so
+# three roles on one host do not collide.
+HEALTH_PORTS = {"tagger": 8771, "indexer": 8772, "alerter": 8773}
+
+
 def cmd_consume(args: argparse.Namespace) -> int:
     rt = _runtime(args)
-    signal.signal(signal.SIGTERM, lambda *_: rt.stop())
+    if args.until_idle:
+        try:
+            stats = rt.consume(args.role, until_idle=True)
+            print(json.dumps({"role": args.role, "records": stats.records, "dead": stats.dead}))
+            return 0
+        finally:
+            rt.close()
+    port = args.health_port if args.health_port is not None else rt.settings.health_port
+    port = HEALTH_PORTS[args.role] if port is None else port
+    server = None
     try:
-        stats = rt.consume(args.role, until_idle=args.until_idle)
-        print(json.dumps({"role": args.role, "records": stats.records, "dead": stats.dead}))
-        return 0
-    except KeyboardInterrupt:
+        if port:
+            from euradar.health import HealthServer
+
+            try:
+                server = HealthServer(rt.health, rt.settings.web_host, port).start()
+            except OSError as exc:
+                raise ConfigError(f"health port {rt.settings.web_host}:{port}: {exc.strerror} "
+                                  "(set --health-port or EURADAR_HEALTH_PORT; 0 turns it off)") \
+                    from exc
+            print(f"euradar {args.role}: /healthz /readyz /metrics on "
+                  f"http://{rt.settings.web_host}:{server.port}", flush=True)
+        _stop_on_signals(rt)
+        rt.run_roles((args.role,))
         return 0
     finally:
+        if server is not None:
+            server.stop()
         rt.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """What /readyz and /metrics say, for an operator at a terminal: dependencies, lag per
+    group and partition, dead letters, sources; roles and restarts of a running process."""
+    rt = _runtime(args)
+    try:
+        ready, report = rt.health.readiness()
+        lag = rt.health.lag()
+        report["lag"] = {g: {f"{t}[{p}]": n for (t, p), n in sorted(parts.items())}
+                         for g, parts in lag.items()}
+        report["dead_letters"] = rt.health.dead_letters()
+        report["sources"] = {s["name"]: {k: s[k] for k in ("last_success", "last_attempt",
+                                                          "consecutive_failures", "last_error")}
+                             for s in rt.health.sources()}
+    finally:
+        rt.close()
+    running = _running_process(args.url or f"{rt.settings.public_url}/readyz")
+    report["process"] = running
+    if running and isinstance(running.get("roles"), dict):
+        report["roles"] = running["roles"]
+        ready = ready and bool(running.get("ready"))
+    report["ready"] = ready
+    if args.json:
+        _print_json(report)
+        return 0 if ready else 1
+    print(f"euradar status: {'READY' if ready else 'NOT READY'}")
+    for name, state in report["dependencies"].items():
+        print(f"  {name:<9} {state}")
+    if not running:
+        print("  process   no running euradar answered at "
+              f"{args.url or rt.settings.public_url + '/readyz'} (roles unknown)")
+    for name, info in report.get("roles", {}).items():
+        print(f"  role {name:<10} {info['status']:<8} restarts {info['restarts']}  lag "
+              f"{info.get('lag', '-')}" + (f"  PROBLEM: {info['problem']}" if info.get("problem")
+                                           else ""))
+    for group, parts in report["lag"].items():
+        print(f"  lag {group:<17} " + (", ".join(f"{k}={v}" for k, v in parts.items()) or "-"))
+    print(f"  dead letters {report['dead_letters']}")
+    for name, src in report["sources"].items():
+        print(f"  source {name:<22} last success {src['last_success'] or 'never'}"
+              + (f", {src['consecutive_failures']} failure(s) in a row: {src['last_error']}"
+                 if src["consecutive_failures"] else ""))
+    for problem in report["problems"]:
+        print(f"  PROBLEM: {problem}")
+    return 0 if ready else 1
+
+
+def _running_process(url: str) -> dict[str, Any] | None:
+    """The /readyz report of a running euradar, or None when none answers."""
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=5.0)
+        data = response.json()
+        return data if isinstance(data, dict) else None
+    except (httpx.HTTPError, ValueError):
+        return None
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -247,7 +340,8 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    return tag_main(sys.stdin, sys.stdout)
+    # bytes: each line is decoded on its own, so bad bytes cost only their line
+    return tag_main(getattr(sys.stdin, "buffer", sys.stdin), sys.stdout)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -289,6 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("consume", cmd_consume, "run one consumer role (tagger, indexer, alerter)", json_flag=False)
     sp.add_argument("role", choices=("tagger", "indexer", "alerter"))
     sp.add_argument("--until-idle", action="store_true", help="exit when nothing is left to consume")
+    sp.add_argument("--health-port", type=int,
+                    help="port of /healthz, /readyz, /metrics (default: tagger 8771, indexer "
+                         "8772, alerter 8773, or EURADAR_HEALTH_PORT; 0 = none)")
+    sp = add("status", cmd_status, "health of the installation: dependencies, roles, lag, "
+             "dead letters, sources (exit 1 when not ready)")
+    sp.add_argument("--url", help="the /readyz of the running process (default: the web UI's)")
     sp = add("search", cmd_search, "search the index")
     sp.add_argument("query", nargs="*", default=[])
     sp.add_argument("--theme", action="append", help="T1..T8 (repeatable)")

@@ -186,6 +186,40 @@ class KafkaBus:
         finally:
             c.close()
 
+    def ping(self) -> None:
+        """Raise BusUnavailable unless the cluster answers a metadata request."""
+        try:
+            self._admin_client().list_topics()
+        except BusUnavailable:
+            raise
+        except Exception as exc:
+            raise unavailable("ping", exc) from exc
+
+    def group_lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        """(logical topic, partition) -> records after the group's committed offset, read from
+        the broker (any process can ask; a group that never committed lags by the whole log)."""
+        c = self._plain_consumer()
+        try:
+            tps = [tp for t in topics for tp in self._partitions(c, t)]
+            if not tps:
+                return {}
+            committed = self._admin_client().list_consumer_group_offsets(
+                self.config.group(group), partitions=tps)
+            begin = c.beginning_offsets(tps, timeout_ms=self.timeout_ms)
+            end = c.end_offsets(tps, timeout_ms=self.timeout_ms)
+            out = {}
+            for tp in tps:
+                meta = committed.get(tp)
+                start = meta.offset if meta is not None and meta.offset >= 0 else begin[tp]
+                out[(self.logical(tp.topic), tp.partition)] = max(0, end[tp] - start)
+            return out
+        except BusUnavailable:
+            raise
+        except Exception as exc:
+            raise unavailable(f"lag of group {group}", exc) from exc
+        finally:
+            c.close()
+
     def read_topic(self, topic: str, limit: int = 1000) -> list[Message]:
         """Records of ``topic`` from the start (no consumer group, nothing committed), oldest
         first by broker timestamp; for inspection such as ``euradar dead-letters``."""

@@ -107,6 +107,14 @@ class SqliteIndex:
             row = self._conn.execute("SELECT doc FROM items WHERE id = ?", (item_id,)).fetchone()
         return Item.from_dict(json.loads(row["doc"])) if row else None
 
+    def ping(self) -> None:
+        """Raise IndexUnavailable unless the index can be read."""
+        with self._lock:
+            try:
+                self._conn.execute("SELECT 1 FROM items LIMIT 1").fetchall()
+            except sqlite3.Error as exc:
+                raise IndexUnavailable(f"index {self.url}: {exc}") from exc
+
     def count(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])

@@ -51,6 +51,10 @@ class SqliteStore:
         self._conn.executescript(_SCHEMA)
         self._lock = threading.RLock()
 
+    def ping(self) -> None:
+        """Raise sqlite3.Error unless the store can be read (a health probe)."""
+        self._one("SELECT 1 FROM subscriptions LIMIT 1")
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         with self._lock:
             row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
