@@ -15,6 +15,7 @@ Crash analysis (at-least-once, no duplicates from redelivery):
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from euradar.core.redact import redact_url
 from euradar.core.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
+_FLUSH_LOCK = threading.Lock()
 EMAIL = "email"
 WEBHOOK = "webhook"
 Clock = Callable[[], datetime]
@@ -111,8 +113,11 @@ class AlertBatcher:
         now = self.clock()
         cutoff = now + timedelta(days=3650) if force else now - self.window
         sent = 0
-        for channel, address in self.store.due_alert_addresses(_iso(cutoff), _iso(now)):
-            sent += self._flush(channel, address, now)
+        # One flush at a time in a process: the alerter role and the reminders job both flush
+        # the pending table, and two flushes of the same rows would send them twice.
+        with _FLUSH_LOCK:
+            for channel, address in self.store.due_alert_addresses(_iso(cutoff), _iso(now)):
+                sent += self._flush(channel, address, now)
         return sent
 
     def _flush(self, channel: str, address: str, now: datetime) -> int:

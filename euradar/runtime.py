@@ -140,7 +140,8 @@ class Runtime:
         """Consumer roles (unless ``consumers`` is False: they run as their own processes, as
         in docker compose) and the scheduler, each supervised (:mod:`euradar.service`), until
         :meth:`stop`. Returns the tasks that did not stop in time."""
-        scheduler = Scheduler(self, is_due, progress=progress, tick_seconds=tick_seconds)
+        scheduler = Scheduler(self, is_due, progress=progress, tick_seconds=tick_seconds,
+                              deliver_reminders=consumers)
         return run_service(self, ROLES if consumers else (), scheduler=scheduler)
 
     def run_roles(self, roles: tuple[str, ...]) -> list[str]:

@@ -102,6 +102,9 @@ class Scheduler:
     progress: Callable[[CrawlReport], None] | None = None
     tick_seconds: float = 30.0
     backoff_base: float = 2.0
+    # False when the alerter role runs in another process (``run --crawl-only``): reminders are
+    # parked for it to deliver, so two processes never flush the same pending alerts.
+    deliver_reminders: bool = True
     jobs: list[Job] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -109,7 +112,8 @@ class Scheduler:
         self.jobs = [
             Job("status-sweep", lambda today: refresh_statuses(rt.bus, rt.store, today)),
             Job("reminders", lambda today: send_reminders(rt.store, rt.index, rt.notifier,
-                                                          rt.webhook, today)),
+                                                          rt.webhook, today,
+                                                          deliver=self.deliver_reminders)),
             Job("daily-digests", self._daily_digests),
             # Every day, not only on Mondays: the week's digest goes out on the first day the
             # process runs in that week; the digest log keeps it to one.

@@ -131,6 +131,7 @@ def cmd_consume(args: argparse.Namespace) -> int:
         finally:
             rt.close()
     port = args.health_port if args.health_port is not None else rt.settings.health_port
+    chosen = port is not None
     port = HEALTH_PORTS[args.role] if port is None else port
     server = None
     try:
@@ -140,9 +141,14 @@ def cmd_consume(args: argparse.Namespace) -> int:
             try:
                 server = HealthServer(rt.health, rt.settings.web_host, port).start()
             except OSError as exc:
-                raise ConfigError(f"health port {rt.settings.web_host}:{port}: {exc.strerror} "
-                                  "(set --health-port or EURADAR_HEALTH_PORT; 0 turns it off)") \
-                    from exc
+                where = f"health port {rt.settings.web_host}:{port}: {exc.strerror}"
+                if chosen:
+                    raise ConfigError(f"{where} (set --health-port or EURADAR_HEALTH_PORT; "
+                                      "0 turns it off)") from exc
+                # the default port is taken (another role on this host): run without it
+                print(f"euradar {args.role}: {where}; no /healthz, /readyz, /metrics (set "
+                      "--health-port or EURADAR_HEALTH_PORT)", file=sys.stderr, flush=True)
+        if server is not None:
             print(f"euradar {args.role}: /healthz /readyz /metrics on "
                   f"http://{rt.settings.web_host}:{server.port}", flush=True)
         _stop_on_signals(rt)

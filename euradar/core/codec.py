@@ -15,6 +15,7 @@ from euradar.core.models import Change, Event, Item
 from euradar.core.schema import MAX_EVENT_BYTES, validate_changes, validate_item_dict
 
 SCHEMA = "euradar.event/1"
+MAX_DEAD_ORIGINAL = 200_000  # characters of the refused record kept in its dead letter
 
 
 def dumps_event(event: Event) -> bytes:
@@ -63,8 +64,12 @@ def dead_letter_payload(stage: str, reason: str, key: str | None, original: byte
     """The value put on the dead-letter topic: why, where, and the original bytes as text."""
     if isinstance(original, bytes):
         original = original.decode("utf-8", errors="replace")
-    record = {"stage": stage, "reason": reason, "key": key, "source": source,
-              "original": original, **(extra or {})}
+    record: dict[str, Any] = {"stage": stage, "reason": reason, "key": key, "source": source,
+                              "original": original, **(extra or {})}
+    if original is not None and len(original) > MAX_DEAD_ORIGINAL:
+        # A dead letter must fit in one bus record too; the reason says what was wrong.
+        record["original"] = original[:MAX_DEAD_ORIGINAL]
+        record["original_truncated_from"] = len(original)
     try:
         return json.dumps(record, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate in the original: JSON escapes keep it readable

@@ -16,13 +16,13 @@ from typing import Any
 
 from euradar.core.errors import InvalidItem
 
-# Bounds on what one event may hold. The text cap is spaCy's own default ``max_length``: past
-# it the pipeline refuses the document (E088), so such an event could never be tagged; the
-# tagger itself tags at most a shorter prefix (``euradar.consumers.tagger.TAG_TEXT_CHARS``).
-MAX_TEXT_CHARS = 1_000_000
+# Bounds on what one event may hold. A whole event must fit in one Kafka record (the broker's
+# default message.max.bytes is about 1 MB), and spaCy refuses documents past 1,000,000
+# characters (E088); the tagger itself reads at most TAG_TEXT_CHARS of a text (below).
+MAX_TEXT_CHARS = 400_000
 MAX_SHORT_CHARS = 10_000  # titles, URLs, ids and every other single-line field
 MAX_LIST_ITEMS = 1_000
-MAX_EVENT_BYTES = 8 * 1024 * 1024  # the raw record, before JSON decoding
+MAX_EVENT_BYTES = 1_000_000  # the raw record, before JSON decoding
 
 _REQUIRED_STR = ("id", "kind", "source", "url", "title")
 _OPTIONAL_STR = ("lang", "programme", "opening_date", "status", "currency", "type_of_action",
