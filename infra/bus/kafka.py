@@ -198,19 +198,23 @@ class KafkaBus:
     def group_lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
         """(logical topic, partition) -> records after the group's committed offset, read from
         the broker (any process can ask; a group that never committed lags by the whole log)."""
-        c = self._plain_consumer()
+        try:
+            # A consumer that names the group but never joins it: it only reads the group's
+            # committed offsets, so asking does not disturb the members.
+            c = KafkaConsumer(**self._common(), group_id=self.config.group(group),
+                              enable_auto_commit=False)
+        except Exception as exc:
+            raise unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
         try:
             tps = [tp for t in topics for tp in self._partitions(c, t)]
             if not tps:
                 return {}
-            committed = self._admin_client().list_consumer_group_offsets(
-                self.config.group(group), partitions=tps)
             begin = c.beginning_offsets(tps, timeout_ms=self.timeout_ms)
             end = c.end_offsets(tps, timeout_ms=self.timeout_ms)
             out = {}
             for tp in tps:
-                meta = committed.get(tp)
-                start = meta.offset if meta is not None and meta.offset >= 0 else begin[tp]
+                committed = c.committed(tp)
+                start = committed if committed is not None else begin[tp]
                 out[(self.logical(tp.topic), tp.partition)] = max(0, end[tp] - start)
             return out
         except BusUnavailable:
