@@ -164,7 +164,8 @@ class SqliteConsumer:
                     )
                 self._bus._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._bus._conn.execute("ROLLBACK")
+                if self._bus._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._bus._conn.execute("ROLLBACK")
                 raise BusUnavailable(f"commit failed: {exc}") from exc
 
     def lag(self) -> int:

@@ -73,7 +73,8 @@ class SqliteIndex:
                     self._write(item, title, body)
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise IndexUnavailable(f"upsert failed: {exc}") from exc
         return len(rows)
 

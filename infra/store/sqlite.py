@@ -111,7 +111,8 @@ class SqliteStore:
                      json.dumps(change_list, ensure_ascii=False, default=str), doc))
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise
 
     def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
@@ -181,7 +182,8 @@ class SqliteStore:
                     self._conn.execute(sql, params)
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise
 
     # pending alerts: the batching window, kept here so that it survives a crash
