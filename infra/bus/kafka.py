@@ -58,6 +58,7 @@ class KafkaBus:
         self.timeout_ms = cfg.timeout_ms
         self.client_id = cfg.client_id
         self._lock = threading.RLock()
+        self._admin_lock = threading.Lock()
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._known_topics: set[str] = set()
@@ -115,8 +116,9 @@ class KafkaBus:
         spec = {name: {"num_partitions": self.partitions, "replication_factor": self.replication,
                        "configs": configs} for name in wanted}
         try:
-            admin.create_topics(spec, timeout_ms=self.timeout_ms, raise_errors=False)
-            admin.wait_for_topics(wanted, timeout_ms=self.timeout_ms)
+            with self._admin_lock:
+                admin.create_topics(spec, timeout_ms=self.timeout_ms, raise_errors=False)
+                admin.wait_for_topics(wanted, timeout_ms=self.timeout_ms)
         except Exception as exc:
             raise unavailable(f"creating topic(s) {', '.join(wanted)}", exc) from exc
         with self._lock:
@@ -189,7 +191,9 @@ class KafkaBus:
     def ping(self) -> None:
         """Raise BusUnavailable unless the cluster answers a metadata request."""
         try:
-            self._admin_client().list_topics()
+            admin = self._admin_client()
+            with self._admin_lock:  # kafka-python's admin client is not thread-safe
+                admin.list_topics()
         except BusUnavailable:
             raise
         except Exception as exc:
