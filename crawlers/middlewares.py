@@ -21,7 +21,9 @@ class ConditionalGetMiddleware:
     """Sends If-None-Match/If-Modified-Since for requests with ``meta["conditional"]``.
 
     New validators are only saved when the crawl finished without a fatal error: saving them
-    earlier could make the next crawl skip (304) a page whose items were never published.
+    earlier could make the next crawl skip (304) a page whose items were never published. A
+    spider that left work for the next crawl (a listing whose pages were not all fetched)
+    names the URLs whose validators must not be kept (``SourceSpider.held_validators``).
     """
 
     def __init__(self, crawler: Crawler):
@@ -58,8 +60,10 @@ class ConditionalGetMiddleware:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if reason != "finished" or spider.fatal_errors:
             return
+        held = spider.held_validators() if isinstance(spider, SourceSpider) else set()
         for url, (etag, last_modified) in self.pending.items():
-            spider.store.save_validators(url, etag, last_modified)
+            if url not in held:
+                spider.store.save_validators(url, etag, last_modified)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

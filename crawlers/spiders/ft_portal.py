@@ -24,7 +24,10 @@ from twisted.python.failure import Failure
 from euradar.core.errors import InvalidItem
 from euradar.core.models import Item
 from euradar.crawlers import ft_parse
+from euradar.crawlers.incremental import choose_mode, later, newer, normalize_stamp
 from euradar.crawlers.spiders.base import DeadRecord, SourceSpider, describe_failure, failed_request
+
+STAMP_FIELD = "esDA_IngestDate"  # re-set by the index whenever a record is (re)ingested
 
 
 def multipart_body(parts: dict[str, Any]) -> tuple[bytes, str]:
@@ -52,9 +55,20 @@ class FtPortalSpider(SourceSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.page_size = min(int(self.option("page_size", 100)), 100)
+        state = self.store.source_state(self.source.name)
+        self.mode = choose_mode(self.source, state)
+        self.cursor = state.cursor if self.mode.incremental else None
+        self.cursor_out = state.cursor
+        size = self.option("poll_page_size", 5) if self.mode.incremental else self.option("page_size", 100)
+        self.page_size = min(int(size), 100)
         self.results: list[dict[str, Any]] = []
         self.total_results: int | None = None
+        self.details_budget = int(self.option("max_details", 10_000))
+
+    def sort(self) -> dict[str, str]:
+        if self.mode.incremental:
+            return {"field": self.option("poll_sort_field", STAMP_FIELD), "order": "DESC"}
+        return {"field": self.option("sort_field", "startDate"), "order": self.option("sort_order", "DESC")}
 
     def page_request(self, page: int) -> Request:
         parts = urlsplit(self.source.url)
@@ -65,8 +79,7 @@ class FtPortalSpider(SourceSpider):
         body, content_type = multipart_body({
             "query": build_query(dict(self.source.options)),
             "languages": list(self.option("languages", ["en"])),
-            "sort": {"field": self.option("sort_field", "startDate"),
-                     "order": self.option("sort_order", "DESC")},
+            "sort": self.sort(),
         })
         return Request(url, method="POST", body=body, headers={"Content-Type": content_type,
                                                                "Accept": "application/json"},
@@ -74,7 +87,18 @@ class FtPortalSpider(SourceSpider):
                        meta={"page": page, "handle_httpstatus_all": True}, dont_filter=True)
 
     async def start(self) -> AsyncIterator[Request]:  # Scrapy >= 2.13 entry point
+        self.logger.info("%s: %s crawl (%s)", self.source.name, self.mode.name, self.mode.reason)
         yield self.page_request(1)
+
+    def is_fresh(self, result: dict[str, Any]) -> bool:
+        """New or changed since the cursor; without a stamp, judged by the stored fingerprint."""
+        md = result.get("metadata") or {}
+        stamp = normalize_stamp(md.get(STAMP_FIELD))
+        if stamp is not None:
+            return newer(stamp, self.cursor)
+        identifier = ft_parse.first_value(md, "identifier")
+        previous = self.store.last_item(f"ft:{identifier}") if identifier else None
+        return previous is None or previous.extra.get("fingerprint") != ft_parse.fingerprint(result)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         page = response.meta["page"]
@@ -86,14 +110,26 @@ class FtPortalSpider(SourceSpider):
         except (ValueError, UnicodeDecodeError) as exc:
             self.fail(f"{response.url} page {page}: not a search API response: {exc}")
             return
-        self.results.extend(results)
+        for result in results:
+            self.cursor_out = later(self.cursor_out, normalize_stamp((result.get("metadata") or {}).get(STAMP_FIELD)))
         total = envelope.get("totalResults") if isinstance(envelope, dict) else None
         if isinstance(total, int) and self.total_results is None:
             self.total_results = total  # the first page's count drives the pagination
         pages = math.ceil((self.total_results or 0) / self.page_size)
+        if self.mode.incremental:
+            fresh = [r for r in results if self.is_fresh(r)]
+            self.results.extend(fresh)
+            if not fresh:  # newest first: nothing newer further down either
+                if page == 1:
+                    self.not_modified += 1
+                yield from self.finish()
+                return
+        else:
+            self.results.extend(results)
         max_pages = int(self.option("max_pages", 50))
         if pages > max_pages:
-            self.warn(f"totalResults {self.total_results} needs {pages} pages; reading only {max_pages}")
+            if not self.mode.incremental:
+                self.warn(f"totalResults {self.total_results} needs {pages} pages; reading only {max_pages}")
             pages = max_pages
         if results and page < pages:
             yield self.page_request(page + 1)
@@ -102,7 +138,7 @@ class FtPortalSpider(SourceSpider):
 
     def finish(self) -> Iterator[Any]:
         kept, broken = ft_parse.collapse(self.results)
-        if self.total_results is not None and len(self.results) < self.total_results:
+        if not self.mode.incremental and self.total_results is not None and len(self.results) < self.total_results:
             # The API drops documents lacking the sort field from sorted results.
             self.warn(f"collected {len(self.results)} records but totalResults says "
                       f"{self.total_results}; some documents were not returned")
@@ -132,12 +168,24 @@ class FtPortalSpider(SourceSpider):
                                              previous.deadlines, self.today)
             yield dataclasses.replace(previous, status=status)
             return
+        if self.details_budget <= 0:  # `euradar sources check` asks for a few only
+            yield item
+            return
+        self.details_budget -= 1
         identifier = item.id.removeprefix("ft:")
         yield Request(template.format(id=identifier.lower()), callback=self.parse_details,
                       errback=self.details_failed, cb_kwargs={"item": item},
-                      meta={"handle_httpstatus_list": [404, 410]})
+                      meta={"handle_httpstatus_list": [304, 404, 410], "conditional": True})
 
     def parse_details(self, response: Response, item: Item) -> Iterator[Any]:
+        if response.status == 304:
+            previous = self.store.last_item(item.id)
+            if previous is not None and previous.extra.get("details") is True:
+                yield ft_parse.carry_details(item, previous, self.today)
+                return
+            item.extra["details"] = "absent"
+            yield item
+            return
         if response.status in (404, 410):
             # Most topics have no stored detail file on a test server, and some none live.
             item.extra["details"] = "absent"
