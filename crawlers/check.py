@@ -36,7 +36,7 @@ from euradar.crawlers.sources import SourceConfig
 
 # Read little: one listing/API page, a few content or detail pages, no retries, full mode.
 CHECK_OPTIONS = {"max_pages": 1, "max_new_pages": 5, "page_size": 10, "limit": 10, "max_details": 3,
-                 "retries": 0, "incremental": False}
+                 "retries": 0, "incremental": False, "partial_read": True}
 CHECK_TIMEOUT = 15.0
 SAMPLES = 3
 

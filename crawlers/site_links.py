@@ -319,9 +319,10 @@ class Sitemap:
     children: list[str] = field(default_factory=list)  # a sitemap index names other sitemaps
 
 
-def parse_sitemap(body: bytes, hosts: Iterable[str]) -> Sitemap:
+def parse_sitemap(body: bytes, base_url: str, hosts: Iterable[str]) -> Sitemap:
     """``<urlset>`` (pages with lastmod) or ``<sitemapindex>`` (more sitemaps); raises
-    ValueError when the body is not a sitemap (an HTML error page, say)."""
+    ValueError when the body is not a sitemap (an HTML error page, say). Relative ``<loc>``
+    values (against the protocol, but seen) are read against ``base_url``."""
     hosts = list(hosts)
     try:
         root = etree.fromstring(body.lstrip(), parser=etree.XMLParser(recover=True, resolve_entities=False,
@@ -338,7 +339,7 @@ def parse_sitemap(body: bytes, hosts: Iterable[str]) -> Sitemap:
         loc = node.findtext(f"{_SITEMAP_NS}loc") or node.findtext("loc")
         if not loc:
             continue
-        url = canonical_url(loc.strip())
+        url = canonical_url(urljoin(base_url, loc.strip()))
         if not same_site(urlsplit(url).hostname, hosts):
             continue
         if etree.QName(root).localname == "sitemapindex":

@@ -90,10 +90,14 @@ class FtPortalSpider(SourceSpider):
         self.logger.info("%s: %s crawl (%s)", self.source.name, self.mode.name, self.mode.reason)
         yield self.page_request(1)
 
+    @staticmethod
+    def stamp(result: dict[str, Any]) -> str | None:
+        return normalize_stamp((result.get("metadata") or {}).get(STAMP_FIELD))
+
     def is_fresh(self, result: dict[str, Any]) -> bool:
         """New or changed since the cursor; without a stamp, judged by the stored fingerprint."""
         md = result.get("metadata") or {}
-        stamp = normalize_stamp(md.get(STAMP_FIELD))
+        stamp = self.stamp(result)
         if stamp is not None:
             return newer(stamp, self.cursor)
         identifier = ft_parse.first_value(md, "identifier")
@@ -111,7 +115,7 @@ class FtPortalSpider(SourceSpider):
             self.fail(f"{response.url} page {page}: not a search API response: {exc}")
             return
         for result in results:
-            self.cursor_out = later(self.cursor_out, normalize_stamp((result.get("metadata") or {}).get(STAMP_FIELD)))
+            self.cursor_out = later(self.cursor_out, self.stamp(result))
         total = envelope.get("totalResults") if isinstance(envelope, dict) else None
         if isinstance(total, int) and self.total_results is None:
             self.total_results = total  # the first page's count drives the pagination
@@ -119,16 +123,19 @@ class FtPortalSpider(SourceSpider):
         if self.mode.incremental:
             fresh = [r for r in results if self.is_fresh(r)]
             self.results.extend(fresh)
-            if not fresh:  # newest first: nothing newer further down either
-                if page == 1:
+            # Newest first: a record no newer than the cursor means the rest are older too.
+            reached = any(not self.is_fresh(r) and self.stamp(r) is not None for r in results)
+            if not fresh or reached:
+                if not fresh and page == 1:
                     self.not_modified += 1
                 yield from self.finish()
                 return
         else:
             self.results.extend(results)
         max_pages = int(self.option("max_pages", 50))
+        partial = self.mode.incremental or self.option("partial_read", False)  # polls, checks
         if pages > max_pages:
-            if not self.mode.incremental:
+            if not partial:
                 self.warn(f"totalResults {self.total_results} needs {pages} pages; reading only {max_pages}")
             pages = max_pages
         if results and page < pages:
@@ -138,7 +145,8 @@ class FtPortalSpider(SourceSpider):
 
     def finish(self) -> Iterator[Any]:
         kept, broken = ft_parse.collapse(self.results)
-        if not self.mode.incremental and self.total_results is not None and len(self.results) < self.total_results:
+        partial = self.mode.incremental or self.option("partial_read", False)
+        if not partial and self.total_results is not None and len(self.results) < self.total_results:
             # The API drops documents lacking the sort field from sorted results.
             self.warn(f"collected {len(self.results)} records but totalResults says "
                       f"{self.total_results}; some documents were not returned")

@@ -13,8 +13,9 @@ as a change signal) and ``feed_url``. Each content link is looked up in the stor
 * anything else -> nothing fetched; the stored version counts as seen.
 
 A listing page that answers 304 ends its pagination; the next page is only read when this one
-had something new. At most ``max_new_pages`` pages are fetched per crawl; the rest waits for
-the next crawl (the listing's validators are then held back so it is read again). Politeness
+had something new (or came without validators, so nothing is known about the next). At most
+``max_new_pages`` pages are fetched per crawl; the rest waits for the next crawl (the
+listing's validators are then held back so it is read again). Politeness
 is Scrapy's, as for every spider: robots.txt, AutoThrottle and the per-source delay, the
 identifying User-Agent, conditional GET, and only the source's own hosts (offsite middleware).
 Optional CSS selectors (``link_selector``, ``title_selector``, ``text_selector``,
@@ -120,7 +121,7 @@ class SiteSpider(SourceSpider):
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         if response.status == 200:
             try:
-                sitemap = parse_sitemap(response.body, self.hosts)
+                sitemap = parse_sitemap(response.body, response.url, self.hosts)
             except ValueError as exc:
                 self.warn(f"{response.url} is not a sitemap ({exc}); fix options.sitemap_url")
             else:
@@ -186,7 +187,12 @@ class SiteSpider(SourceSpider):
         before = self.fresh
         for link in listing.links:
             yield from self.consider(link)
-        more = self.fresh > before
+        # Go on to the next page when this one had news; or when it was fetched without
+        # validators: the last crawl left work undone (validators held back) or the site sends
+        # none, so an unchanged first page proves nothing about the next.
+        unconditional = not (response.request and (response.request.headers.get("If-None-Match")
+                                                   or response.request.headers.get("If-Modified-Since")))
+        more = self.fresh > before or unconditional
         if listing.next_url and more and not self.deferred and page_no < self.max_pages:
             yield self.listing_request(listing.next_url, page_no + 1)
 
@@ -226,8 +232,7 @@ class SiteSpider(SourceSpider):
             return
         self.fetches += 1
         yield Request(link.url, callback=self.parse_page, errback=self.page_failed,
-                      cb_kwargs={"link": link}, meta={"conditional": previous is not None,
-                                                      "handle_httpstatus_all": True})
+                      cb_kwargs={"link": link}, meta={"conditional": True, "handle_httpstatus_all": True})
 
     def page_failed(self, failure: Failure) -> None:
         self.incomplete = True

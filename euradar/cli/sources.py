@@ -123,7 +123,7 @@ def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     help_text = "each source with its health; `sources check [NAME]` fetches them once, now"
     sp = subparsers.add_parser("sources", help=help_text, description=help_text)
     sp.add_argument("--json", action="store_true", help="machine-readable output")
-    sp.add_argument("action", nargs="?", choices=("check",), help="check: fetch each source once, now")
+    sp.add_argument("action", nargs="?", metavar="check", help="check: fetch each source once, now")
     sp.add_argument("name", nargs="?", help="with check: only this source (even when disabled)")
     sp.add_argument("--all", action="store_true", help="with check: disabled sources too")
 
@@ -131,8 +131,9 @@ def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
         settings = settings_factory(args)
         if args.action == "check":
             return cmd_check(args, settings)
-        if args.name:
-            raise ConfigError(f"unexpected {args.name!r}; did you mean `euradar sources check {args.name}`?")
+        if args.action is not None:
+            raise ConfigError(f"unknown action {args.action!r}; did you mean "
+                              f"`euradar sources check {args.name or args.action}`?")
         return cmd_sources(args, settings)
 
     sp.set_defaults(func=run)
