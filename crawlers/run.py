@@ -72,7 +72,7 @@ def run_spider_subprocess(source: SourceConfig, settings: Settings, today: date 
     command = [sys.executable, "-m", "euradar.crawlers.spider_process", source.name,
                "--config-json", json.dumps(source.to_dict()), "--bus", bus_url,
                "--store", store_url, "--user-agent", settings.user_agent,
-               "--timeout", str(settings.http_timeout)]
+               "--timeout", str(settings.http_timeout), "--data-dir", str(settings.data_dir)]
     if today:
         command += ["--today", today.isoformat()]
     if samples:

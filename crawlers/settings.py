@@ -31,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "euradar.crawlers.middlewares.BackoffRetryMiddleware": 550,
     "euradar.crawlers.middlewares.ConditionalGetMiddleware": 580,
+    # before Scrapy's RobotsTxtMiddleware (100) sees robots.txt answers: a cached one is reused
+    "euradar.crawlers.middlewares.RobotsCacheMiddleware": 50,
 }
 ITEM_PIPELINES = {"euradar.crawlers.pipelines.PublishPipeline": 300}
 
@@ -52,4 +54,5 @@ def for_source(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": settings.http_timeout,
         "RETRY_TIMES": int(options.get("retries", RETRY_TIMES)),
         "RETRY_BACKOFF_BASE": float(options.get("retry_backoff", RETRY_BACKOFF_BASE)),
+        "EURADAR_ROBOTS_CACHE": str(settings.data_dir / "robots"),
     }

@@ -18,6 +18,7 @@ import logging
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
@@ -37,7 +38,10 @@ def run_spider(source: SourceConfig, settings: Settings, today: date | None = No
     started = time.monotonic()
     bus, store = open_bus(settings.bus_url), open_store(settings.store_url)
     publisher = Publisher(bus, store)
-    process = CrawlerProcess(scrapy_settings.for_source(source, settings))
+    crawl_settings = scrapy_settings.for_source(source, settings)
+    if samples:  # a check keeps nothing, not even robots.txt
+        crawl_settings["EURADAR_ROBOTS_CACHE"] = None
+    process = CrawlerProcess(crawl_settings)
     crawler = process.create_crawler(spider_class(source.spider or ""))
     process.crawl(crawler, source=source, store=store, today=today, publisher=publisher)
     process.start()
@@ -76,12 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store")
     parser.add_argument("--user-agent")
     parser.add_argument("--timeout", type=float)
+    parser.add_argument("--data-dir", help="where the robots.txt cache lives (the parent's data dir)")
     parser.add_argument("--today", help="fix 'today' for status derivation (reproducible tests)")
     parser.add_argument("--samples", type=int, default=0,
                         help="report this many sample items and field counts (euradar sources check)")
     args = parser.parse_args(argv)
     settings = from_env(bus_url=args.bus, store_url=args.store, user_agent=args.user_agent,
-                        http_timeout=args.timeout)
+                        http_timeout=args.timeout, data_dir=Path(args.data_dir) if args.data_dir else None)
     if args.config_json:
         source = SourceConfig.from_dict(json.loads(args.config_json))
     else:

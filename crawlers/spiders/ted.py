@@ -6,9 +6,10 @@ read is cross-checked against ``totalNoticeCount``.
 
 The expert query is sorted newest first (``SORT BY publication-date DESC`` is appended unless
 the query sorts itself). Between full crawls a poll is incremental
-(:mod:`euradar.crawlers.incremental`): small pages, stopping at the first page whose notices
-are all known already (notices never change; a correction is a new notice), so an idle poll
-is one request.
+(:mod:`euradar.crawlers.incremental`): page-number mode, pages that start at ``poll_limit``
+(3) notices and double while they hold news, stopping at the first page whose notices are
+all known already (notices never change; a correction is a new notice), so an idle poll is
+one small request.
 """
 
 from __future__ import annotations
@@ -42,22 +43,31 @@ class TedSpider(SourceSpider):
         state = self.store.source_state(self.source.name)
         self.mode = choose_mode(self.source, state)
         self.cursor_out = state.cursor
-        self.limit = int(self.option("poll_limit", 5) if self.mode.incremental else self.option("limit", 100))
+        self.limit = int(self.option("poll_limit", 3) if self.mode.incremental else self.option("limit", 100))
+        self.offset = 0  # notices asked for so far (polls)
 
     def search_request(self, token: str | None, page: int) -> Request:
         body: dict[str, Any] = {
             "query": sorted_query(str(self.option("query"))),
             "fields": list(self.option("fields", [])),
             "limit": self.limit,
-            "paginationMode": "ITERATION",
             "scope": self.option("scope", "ACTIVE"),
         }
-        if token:
-            body["iterationNextToken"] = token
+        if self.mode.incremental:
+            # Page-number mode lets the page grow: limit L at page 2 starts right after the L
+            # notices read so far (3, 3, 6, 12 ... up to 96 per page).
+            size = self.limit if self.offset == 0 else min(self.offset, self.limit * 32)
+            body.update(limit=size, page=self.offset // size + 1)
+            self.offset += size
+        else:
+            body["paginationMode"] = "ITERATION"
+            if token:
+                body["iterationNextToken"] = token
         return Request(self.source.url, method="POST", body=json.dumps(body).encode(),
                        headers={"Content-Type": "application/json", "Accept": "application/json"},
                        callback=self.parse_page, errback=self.on_fatal_error,
-                       meta={"page": page, "handle_httpstatus_all": True}, dont_filter=True)
+                       meta={"page": page, "limit": body["limit"], "handle_httpstatus_all": True},
+                       dont_filter=True)
 
     async def start(self) -> AsyncIterator[Request]:
         self.logger.info("%s: %s crawl (%s)", self.source.name, self.mode.name, self.mode.reason)
@@ -91,9 +101,11 @@ class TedSpider(SourceSpider):
                                  str(notice.get("publication-number") or ""))
         token = envelope.get("iterationNextToken")
         page = response.meta["page"]
-        if self.mode.incremental and not fresh:  # newest first: nothing new further down either
-            if page == 1:
-                self.not_modified += 1
+        if self.mode.incremental:
+            if not fresh:  # newest first: nothing new further down either
+                self.not_modified += 1 if page == 1 else 0
+            elif notices and len(notices) >= int(response.meta.get("limit", 0)) and page < 50:
+                yield self.search_request(None, page + 1)
             return
         if token and notices and page < int(self.option("max_pages", 20)):
             yield self.search_request(token, page + 1)

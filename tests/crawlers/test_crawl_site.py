@@ -5,6 +5,7 @@ hand-written and says so: no real regional page could be captured)."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from datetime import date
 
 import pytest
@@ -79,11 +80,12 @@ def test_wordpress_listing_with_pagination(env, wordpress):
                           "/2026/10/monitoring-committee-approved-12-projects/"}
     assert wordpress.seen("GET", "/robots.txt")[0].headers["user-agent"] == env.settings.user_agent
 
-    # Nothing changed: page 1 answers 304, nothing else is fetched, no events.
+    # Nothing changed: page 1 answers 304, nothing else is fetched (robots.txt is kept for a
+    # day), no events: one request.
     before = len(wordpress.requests)
     again = crawl_source(source, env.settings, env.bus, env.store, today=TODAY)
-    assert again.ok and again.events == 0 and again.not_modified == 1
-    assert [r.path for r in wordpress.requests[before:]] == ["/robots.txt", "/calls/"]
+    assert again.ok and again.events == 0 and again.not_modified == 1 and again.requests == 1
+    assert [r.path for r in wordpress.requests[before:]] == ["/calls/"]
     assert env.operator() == []
 
 
@@ -116,7 +118,7 @@ def test_changed_listing_entry_refetches_only_that_page(env, wordpress, tmp_path
     assert (report.new, report.changed) == (1, 1)
     paths = [r.path for r in wordpress.requests[before:]]
     # page 2 is read (page 1 had news) but none of its unchanged pages, nor the unchanged posts
-    assert sorted(paths) == sorted(["/robots.txt", "/calls/", "/calls/page/2/", "/calls/call-8-sapmi/",
+    assert sorted(paths) == sorted(["/calls/", "/calls/page/2/", "/calls/call-8-sapmi/",
                                     "/calls/call-7-green-transition/"])
     conditional = wordpress.seen("GET", "/calls/call-7-green-transition/")[-1]
     assert "if-none-match" in conditional.headers  # a known page is asked for conditionally
@@ -232,6 +234,7 @@ def test_failures_name_what_to_fix(env, wordpress, tmp_path):
     assert refused.error.endswith("Check the internet connection, then the address (url in crawlers/sources.toml)")
 
     wordpress.reply("GET", "/robots.txt", 200, "User-agent: *\nDisallow: /calls/\n", "text/plain")
+    shutil.rmtree(env.settings.data_dir / "robots")  # a day later: the kept robots.txt has expired
     blocked = crawl_source(env.source("interreg_aurora", wordpress.url("/calls/")), env.settings, env.bus, env.store)
     assert not blocked.ok and "Forbidden by robots.txt" in blocked.error and "disable the source" in blocked.error
     assert wordpress.seen("GET", "/calls/") == []

@@ -48,7 +48,8 @@ def test_idle_poll_is_one_small_request_and_new_topics_come_first(env, server, c
     first = crawl_source(source, env.settings, env.bus, env.store, today=TODAY)
     assert first.ok, first.error
     assert first.mode == "full" and first.new == 33  # 34 records, one identical duplicate
-    assert index.requests == [{"page": 1, "size": 100, "sort": {"field": "startDate", "order": "DESC"}, "records": 34}]
+    assert index.requests == [{"page": 1, "size": 100, "sort": {"field": "startDate", "order": "DESC"}, "records": 34,
+                               "range": []}]
     state = env.store.source_state("ft_grants")
     assert state.cursor == normalize_stamp("2026-09-11T09:24:55.229+0200") and state.last_full_crawl
     details_first = len([r for r in server.seen("GET") if r.path.startswith(DETAILS_PATH)])
@@ -56,8 +57,10 @@ def test_idle_poll_is_one_small_request_and_new_topics_come_first(env, server, c
     idle = crawl_source(source, env.settings, env.bus, env.store, today=TODAY)
 
     assert idle.ok and idle.mode == "incremental" and idle.events == 0 and idle.not_modified == 1
-    assert index.requests[1:] == [{"page": 1, "size": 5, "sort": {"field": "esDA_IngestDate", "order": "DESC"},
-                                   "records": 5}]
+    # one request, for what changed since the newest stamp seen: nothing
+    assert index.requests[1:] == [{"page": 1, "size": 10, "sort": {"field": "esDA_IngestDate", "order": "DESC"},
+                                   "records": 0, "range": [{"esDA_IngestDate": {"gt": "2026-09-11T07:24:55.229+0000"}}]}]
+    assert idle.requests == 1  # robots.txt is kept for a day
     assert len([r for r in server.seen("GET") if r.path.startswith(DETAILS_PATH)]) == details_first
     assert env.store.source_state("ft_grants").consecutive_empty == 0 and env.operator() == []
 
@@ -154,7 +157,7 @@ def test_ted_newest_first_and_idle_poll(env, server, corpus):
 
     idle = crawl_source(source, env.settings, env.bus, env.store, today=date(2026, 7, 2))
     assert idle.ok and idle.mode == "incremental" and idle.events == 0 and idle.not_modified == 1
-    assert [(r["offset"], r["limit"]) for r in index.requests[1:]] == [(0, 5)]
+    assert [(r["offset"], r["limit"]) for r in index.requests[1:]] == [(0, 3)]
 
     notice = copy.deepcopy(index.notices[0])
     notice["publication-number"], notice["publication-date"] = "999001-2026", "2026-10-09+02:00"
@@ -162,7 +165,7 @@ def test_ted_newest_first_and_idle_poll(env, server, corpus):
     found = crawl_source(source, env.settings, env.bus, env.store, today=date(2026, 7, 2))
     assert found.ok and found.new == 1 and env.events()[-1].item.id == "ted:999001-2026"
     # page 1 had the new notice, page 2 had nothing new: stop there
-    assert [(r["offset"], r["limit"]) for r in index.requests[2:]] == [(0, 5), (5, 5)]
+    assert [(r["offset"], r["limit"]) for r in index.requests[2:]] == [(0, 3), (3, 3)]
 
 
 def test_choose_mode_and_helpers():

@@ -10,11 +10,15 @@ and answer any request the way the real API pages it:
   the field last, as Elasticsearch sorts missing values), sliced by page; the envelope of the
   first capture with ``totalResults``, ``pageNumber``, ``pageSize`` and ``sort`` set as the
   real API echoes them (``"sort": "[identifier:ASC]"`` in the 2026-09-16 capture).
-  Verified by the captures: ``pageSize``/``pageNumber`` (query string), ``totalResults``,
-  the echoed ``sort``. Not verified (no capture of such a request): that ``esDA_IngestDate``
-  is sortable; the query filter is not applied here (every record is returned).
-* TED (``POST /v3/notices/search`` JSON body): ``limit``, ``iterationNextToken`` (ITERATION
-  mode), ``SORT BY publication-date DESC`` in the query; envelope ``notices``,
+  ``range`` clauses of the bool query are applied as Elasticsearch applies them (records
+  without the field do not match); ``terms`` clauses are not (every record is of the queried
+  type and status already). Verified by the captures: ``pageSize``/``pageNumber`` (query
+  string), ``totalResults``, the echoed ``sort``. Not verified (no capture of such a request):
+  that ``esDA_IngestDate`` is sortable and filterable by ``range`` (third-party code filters
+  ``deadlineDate`` and ``startDate`` with ``range``).
+* TED (``POST /v3/notices/search`` JSON body): ``limit`` with ``iterationNextToken``
+  (ITERATION mode) or ``page`` (page-number mode, the API's default), ``SORT BY
+  publication-date DESC`` in the query; envelope ``notices``,
   ``totalNoticeCount``, ``iterationNextToken``, ``timedOut`` as captured. The token here is an
   offset; the real one is opaque.
 
@@ -45,6 +49,26 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
+def _stamp(value: Any) -> str | None:
+    """A comparable UTC form of the API's dates ('2026-09-11T09:24:55.229+0200')."""
+    from euradar.crawlers.incremental import normalize_stamp
+
+    return normalize_stamp(_first(value))
+
+
+def _matches(record: dict[str, Any], clause: dict[str, Any]) -> bool:
+    for field, bounds in (clause.get("range") or {}).items():
+        value = _stamp(record.get("metadata", {}).get(field))
+        if value is None:
+            return False
+        for op, bound in bounds.items():
+            limit = _stamp(bound)
+            if limit is None or not {"gt": value > limit, "gte": value >= limit,
+                                     "lt": value < limit, "lte": value <= limit}[op]:
+                return False
+    return True
+
+
 class SediaIndex:
     """Records of captured SEDIA envelopes, answered page by page."""
 
@@ -73,6 +97,8 @@ class SediaIndex:
         field, order = sort.get("field"), str(sort.get("order", "ASC")).upper()
         with self.lock:
             records = list(self.records)
+        must = ((parts.get("query") or {}).get("bool") or {}).get("must") or []
+        records = [r for r in records if all(_matches(r, c) for c in must if "range" in c)]
         if field:
             present = [r for r in records if _first(r.get("metadata", {}).get(field)) not in (None, "")]
             missing = [r for r in records if r not in present]
@@ -83,7 +109,8 @@ class SediaIndex:
                     "sort": f"[{field}:{order}]" if field else "relevance", "results": chunk}
         body = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
         with self.lock:
-            self.requests.append({"page": page, "size": size, "sort": sort, "records": len(chunk)})
+            self.requests.append({"page": page, "size": size, "sort": sort, "records": len(chunk),
+                              "range": [c["range"] for c in must if "range" in c]})
             self.bytes_sent += len(body)
         return Reply(200, body, {"Content-Type": "application/json"})
 
@@ -106,14 +133,18 @@ class TedIndex:
     def __call__(self, request: Seen) -> Reply:
         query = json.loads(request.body)
         limit = int(query.get("limit", 10))
-        offset = int(query.get("iterationNextToken") or 0)
+        if query.get("paginationMode") == "ITERATION":
+            offset = int(query.get("iterationNextToken") or 0)
+        else:
+            offset = (int(query.get("page", 1)) - 1) * limit
         with self.lock:
             notices = list(self.notices)
         if re.search(r"SORT BY publication-date DESC", query.get("query", ""), re.I):
             notices.sort(key=lambda n: (str(n.get("publication-date") or n.get("PD") or ""),
                                         str(n.get("publication-number") or n.get("ND") or "")), reverse=True)
         chunk = notices[offset: offset + limit]
-        token = str(offset + limit) if offset + limit < len(notices) else None
+        more = offset + limit < len(notices)
+        token = str(offset + limit) if more and query.get("paginationMode") == "ITERATION" else None
         body = json.dumps({"notices": chunk, "totalNoticeCount": len(notices), "iterationNextToken": token,
                            "timedOut": False}, ensure_ascii=False).encode("utf-8")
         with self.lock:
