@@ -46,6 +46,7 @@ def for_source(source: SourceConfig, settings: Settings) -> dict[str, Any]:
     """The Scrapy settings of one crawl of ``source``."""
     options = source.options
     delay = float(options.get("crawl_delay", DOWNLOAD_DELAY))
+    max_bytes = int(options.get("max_bytes", settings.max_response_bytes))
     return {
         **defaults(),
         "USER_AGENT": settings.user_agent,  # identifies us, with a contact address
@@ -55,4 +56,7 @@ def for_source(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "RETRY_TIMES": int(options.get("retries", RETRY_TIMES)),
         "RETRY_BACKOFF_BASE": float(options.get("retry_backoff", RETRY_BACKOFF_BASE)),
         "EURADAR_ROBOTS_CACHE": str(settings.data_dir / "robots"),
+        # A response past the cap is abandoned (a clear error in the report), not buffered.
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": max_bytes // 2,
     }
