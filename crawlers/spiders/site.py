@@ -287,6 +287,6 @@ class SiteSpider(SourceSpider):
         )
 
     def closed(self, reason: str) -> None:
-        if self.deferred:
+        if self.deferred and not self.option("partial_read", False):  # a check reads little on purpose
             self.warn(f"{self.deferred} new or changed page(s) left for the next crawl "
                       f"(options.max_new_pages = {self.max_fetch})")
