@@ -123,8 +123,10 @@ def main() -> int:
             'page_size = 100\npoll_page_size = 5\nfull_every = "1d"\ncrawl_delay = 0\n'
             f'details_url = "{server.url("/info/funding-tenders/opportunities/data/topicDetails/{id}.json")}"\n',
             encoding="utf-8")
+        # aiosmtpd on loopback offers no STARTTLS: the local-relay exception applies
         settings = Settings(data_dir=Path(tmp), sources_file=sources, notifier_url=f"smtp://127.0.0.1:{port}",
-                            alert_batch_seconds=args.window, http_timeout=10.0).resolved()
+                            smtp_allow_plaintext=True, alert_batch_seconds=args.window,
+                            http_timeout=10.0).resolved()
         rt = Runtime.open(settings)
         rt.store.save_subscription(Subscription.from_dict({
             "name": "Development officer", "email": "officer@kunta.example", "keywords": '"winter testing"',
