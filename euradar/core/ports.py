@@ -171,6 +171,10 @@ class SourceState:
     requests: int = 0
     bytes: int = 0
     events: int = 0
+    # Incremental polling: the newest modification stamp of the last complete crawl, and when
+    # the source was last crawled in full (a periodic full crawl catches what polls miss).
+    cursor: str | None = None
+    last_full_crawl: str | None = None
 
 
 class Store(Protocol):
