@@ -15,7 +15,7 @@ from euradar.core.models import Item
 from euradar.core.ports import Index, Query
 from euradar.core.query_syntax import Node, QuerySyntaxError, parse_query
 from euradar.core.subscriptions import Subscription
-from euradar.nlp.normalize import normalize_for_search
+from euradar.nlp.normalize import index_tokens
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def _label_key(label: str) -> tuple[str, ...]:
     """'local authority', 'Local_Authorities' and 'local-authorities' -> one key, so profile
     authors need not know the tagger's internal group names."""
-    return tuple(normalize_for_search(re.sub(r"[_\-]+", " ", label), None).split())
+    return tuple(index_tokens(re.sub(r"[_\-]+", " ", label), None))
 
 
 def _label_hits(wanted: list[str], present: list[str]) -> list[str]:

@@ -43,6 +43,9 @@ def describe_failure(failure: Failure) -> str:
         return f"HTTP {response.status}"
     text = str(exc) or exc.__class__.__name__
     lowered = text.lower()
+    if "max size" in lowered or "maxsize" in lowered:
+        return (f"response larger than the size cap; download abandoned ({text}; raise "
+                "options.max_bytes of this source if that is expected)")
     if "dns" in lowered or "name resolution" in lowered or "lookup" in lowered:
         return f"name resolution failed ({text})"
     if "refused" in lowered:
@@ -76,6 +79,11 @@ class SourceSpider(scrapy.Spider):
         self.fatal_errors: list[str] = []
         self.warnings: list[str] = []
         self.not_modified = 0
+
+    def held_validators(self) -> set[str]:
+        """URLs whose new validators must not be saved: the next crawl fetches them in full
+        because work they lead to was left undone (see ConditionalGetMiddleware)."""
+        return set()
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.source.options.get(key, default)

@@ -69,7 +69,8 @@ class Query:
     """A search over the index; translated by each backend.
 
     ``text`` is the query language of :mod:`euradar.core.query_syntax` (a backend raises
-    ``QuerySyntaxError`` for text that does not parse); its words are normalised by the backend,
+    ``QuerySyntaxError`` for text that does not parse); its words are normalised by the backend
+    (:func:`euradar.nlp.normalize.index_tokens`, :func:`~euradar.nlp.normalize.query_word_forms`),
     so Finnish inflections and compounds match. Filters within one field are OR, across fields
     AND. Date bounds are inclusive ISO dates. ``sort="relevance"`` puts forthcoming and open
     items first and closed ones last.
@@ -172,6 +173,10 @@ class SourceState:
     requests: int = 0
     bytes: int = 0
     events: int = 0
+    # Incremental polling: the newest modification stamp of the last complete crawl, and when
+    # the source was last crawled in full (a periodic full crawl catches what polls miss).
+    cursor: str | None = None
+    last_full_crawl: str | None = None
 
 
 class Store(Protocol):

@@ -205,7 +205,8 @@ class EmbeddedIndex:
                 self._codes.assign(items)
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
 
     # -- writes -----------------------------------------------------------------------------
@@ -224,7 +225,8 @@ class EmbeddedIndex:
                     "DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value)", (most,))
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 self._codes.reload()
                 raise IndexUnavailable(f"upsert failed: {exc}") from exc
             docs = [to_document(item, doc, self._codes, row)
@@ -273,6 +275,15 @@ class EmbeddedIndex:
         with self._lock:
             row = self._conn.execute("SELECT doc FROM items WHERE id = ?", (item_id,)).fetchone()
         return Item.from_dict(json.loads(row["doc"])) if row else None
+
+    def ping(self) -> None:
+        """Raise IndexUnavailable unless both sides of the index can be read."""
+        with self._lock:
+            try:
+                self._conn.execute("SELECT 1 FROM items LIMIT 1").fetchall()
+                self._index.searcher()
+            except (sqlite3.Error, ValueError, OSError) as exc:
+                raise IndexUnavailable(f"index {self.url}: {exc}") from exc
 
     def count(self) -> int:
         with self._lock:
