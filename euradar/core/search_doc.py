@@ -15,11 +15,10 @@ from euradar.core.query_syntax import WORD_RE, Field
 
 
 def search_texts(item: Item) -> tuple[str, str]:
-    """The title and the body an item is searched by; the body ends with the item's id, call
-    ids and programme, so a pasted ``ft:HORIZON-CL6-2026-01-CIRCBIO-07`` or the topic code
-    ``HORIZON-CL6-2026-01`` finds the call."""
-    return item.title, " ".join([item.text, item.id, " ".join(item.call_ids),
-                                 item.programme or ""])
+    """The title and the body an item is searched by; the body ends with the item's call ids
+    and programme, so the topic code ``HORIZON-CL6-2026-01`` finds the call (the item's own id
+    is the field filter ``id:``, not text: ids such as ``local:fi-vety`` hold words)."""
+    return item.title, " ".join([item.text, " ".join(item.call_ids), item.programme or ""])
 
 
 # Elasticsearch's whitespace tokenizer splits tokens longer than 255 characters; such tokens

@@ -24,7 +24,7 @@ from euradar.infra.index.tantivy_query import day_number
 
 # Bumped whenever the schema or the document changes: the index is then rebuilt from the
 # documents kept in SQLite.
-LAYOUT = "euradar-tantivy-2"
+LAYOUT = "euradar-tantivy-3"
 CODE_FACETS = ("kind", "status", "lang", "programme", "source")
 MASK_FACETS = ("themes", "eligibility")
 MASK_BITS = 63

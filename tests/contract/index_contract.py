@@ -123,7 +123,7 @@ class IndexContract:
         for text in ("title:(x)", "NEAR(a b)", "-", "body_norm:recycl", "{!lucene}x", "a^3 b~2",
                      "ft:HORIZON-CL6-2026-01-CIRCBIO-07"):
             loaded.search(Query(text=text))  # plain words to us, never backend syntax
-        assert _ids(loaded.search(Query(text="ft:HORIZON-CL6-2026-01-CIRCBIO-07"))) == [
+        assert _ids(loaded.search(Query(text="id:ft:HORIZON-CL6-2026-01-CIRCBIO-07"))) == [
             "ft:HORIZON-CL6-2026-01-CIRCBIO-07"]
 
     @pytest.mark.parametrize("text, where", [('"unbalanced', 0), ("AND OR NOT", 0),
