@@ -24,6 +24,7 @@ class ScoringSettings:
     length_power: float = 0.7
     half_point: float = 2.5
     threshold: float = 0.5
+    weak_cap: float = 1000.0
 
 
 def theme_scores(
@@ -46,6 +47,7 @@ def theme_scores(
             by_term.setdefault(term, []).append(start)
             strength_of[term] = match.entry.strength
         raw = 0.0
+        weak_total = 0.0
         for term, starts in by_term.items():
             strength = strength_of[term]
             if strength == "weak" and not (has_clear_evidence or has_arctic_context):
@@ -55,7 +57,10 @@ def theme_scores(
                 value *= settings.title_factor
             if strength != "weak":  # an ambiguous word repeated in boilerplate is no stronger
                 value *= 1.0 + settings.repeat_bonus * min(len(starts) - 1, settings.max_repeats)
-            raw += value
+                raw += value
+            else:
+                weak_total += value
+        raw += min(weak_total, settings.weak_cap)
         density = raw / length_factor
         scores[theme] = round(density / (density + settings.half_point), 4) if density else 0.0
     return scores
