@@ -28,6 +28,8 @@ _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _HYPHENATED_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _EDGE_PUNCT_RE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 _STRENGTH_RANK = {"defining": 0, "core": 1, "normal": 2, "weak": 3}
+# English articles are skipped inside multi-word terms: "refining (the) natural resources".
+_SKIPPED = {"en": frozenset({"the", "a", "an"})}
 
 
 def _clean(text: str) -> str:
@@ -125,13 +127,14 @@ class TermIndex:
 
     def __init__(self, taxonomy: Taxonomy, lang: str):
         self.lang = lang
+        self.skipped = _SKIPPED.get(lang, frozenset())
         self.terms_by_first_key: dict[str, list[tuple[TermEntry, tuple[frozenset[str], ...]]]] = {}
         vocabulary: set[str] = set()
         for entry in taxonomy.entries:
             if entry.lang not in (lang, "any"):
                 continue
             for words in term_variants(entry.term):
-                keysets = tuple(term_word_keys(word, lang) for word in words)
+                keysets = tuple(term_word_keys(word, lang) for word in words if word.lower() not in self.skipped)
                 if not keysets or not all(keysets):
                     continue
                 for key in sorted(keysets[0]):
@@ -159,7 +162,7 @@ class TermIndex:
         ``hyphen_joins`` holds the positions of words followed by a hyphen and another word
         with no space between ("co" in "co-operation"); those pairs also match as one word.
         """
-        word_positions = [i for i, word in enumerate(is_word) if word]
+        word_positions = [i for i, word in enumerate(is_word) if word and texts[i].lower() not in self.skipped]
         units = [(p, p + 1, texts[p], self.candidates(texts[p])) for p in word_positions]
         # Joined units: (start, end, text, keys) for "co" "-" "operation" read as "cooperation".
         joined: dict[int, tuple[int, int, str, frozenset[str]]] = {}
