@@ -40,7 +40,7 @@ def _clean(text: str) -> str:
 def word_keys(text: str, lang: str) -> frozenset[str]:
     """Keys a text word stands for: its base forms and compound parts; for an English word the
     dictionary doesn't know, also its Snowball stem ("decarbonising" ~ "decarbonise"); for a
-    Swedish word, also the word as written (see :func:`term_word_keys`)."""
+    Swedish word or an acronym, also the word as written (see :func:`term_word_keys`)."""
     word = _clean(text)
     if not word:
         return frozenset()
@@ -48,9 +48,15 @@ def word_keys(text: str, lang: str) -> frozenset[str]:
     keys = {*analysis.lemmas, *analysis.parts}
     if lang == "en" and not analysis.known:
         keys.add(stem(word.lower(), "en"))
-    elif lang == "sv":
+    if lang == "sv" or _is_acronym(word):
         keys.add(word.lower())
     return frozenset(keys)
+
+
+def _is_acronym(word: str) -> bool:
+    """"AI", "CCS", "EDF": read as written, never lemmatised (the English dictionary reads
+    "ai" as a form of "be" and "ccs" as a plural of "cc")."""
+    return len(word) >= 2 and word.isupper()
 
 
 @lru_cache(maxsize=300_000)
@@ -64,6 +70,8 @@ def whole_word_keys(text: str, lang: str) -> frozenset[str]:
     keys = set(analysis.lemmas)
     if lang == "en" and not analysis.known:
         keys.add(stem(word.lower(), "en"))
+    if lang == "sv" or _is_acronym(word):
+        keys.add(word.lower())
     return frozenset(keys)
 
 
@@ -86,6 +94,8 @@ def term_word_keys(word: str, lang: str) -> frozenset[str]:
     """
     analysis = analyse(word, lang)
     lower = word.lower()
+    if _is_acronym(word):
+        return frozenset({lower})
     if lang == "sv":
         return frozenset({lower, *(lemma for lemma in analysis.lemmas if len(lemma) <= len(lower))})
     keys = {lower} if lower in analysis.lemmas else set(analysis.lemmas)
