@@ -204,27 +204,26 @@ class TermIndex:
                     ends.extend(extend(n + step, keysets, j + 1))
             return ends
 
-        for n in range(len(units)):
-            first_keys = units[n][3] | (joined[n][3] if n in joined else frozenset())
+        for n, unit in enumerate(units):
+            first_keys = unit[3] | joined[n][3] if n in joined else unit[3]
             for first_key in sorted(first_keys):  # sorted: same result every run
                 for entry, keysets in self.terms_by_first_key.get(first_key, ()):
-                    if entry.kind == "geography":
-                        following = word_positions[n : n + len(keysets)]
-                        if len(following) < len(keysets) or not all(
-                                keysets[j] & units[n + j][3] for j in range(len(keysets))):
-                            continue
-                        if not self._place_ok(texts, following, keysets):
-                            continue
-                        ends = [(following[-1] + 1, texts[following[-1]])]
-                    else:
-                        ends = extend(n, keysets, 0)
+                    size = len(keysets)
+                    ends = []
+                    # the common case: one text word per term word
+                    if n + size <= len(units) and all(keysets[j] & units[n + j][3] for j in range(size)) and (
+                            entry.kind != "geography"
+                            or self._place_ok(texts, word_positions[n:n + size], keysets)):
+                        ends.append(units[n + size - 1][1:3])
+                    if entry.kind != "geography" and any(k in joined for k in range(n, n + size)):
+                        ends += [end for end in extend(n, keysets, 0) if end not in ends]
                     for end, last_text in ends:
-                        identity = (id(entry), units[n][0], end)
+                        identity = (id(entry), unit[0], end)
                         if identity in seen:
                             continue
                         seen.add(identity)
                         whole = bool(keysets[-1] & whole_word_keys(last_text, self.lang))
-                        matches.append(TermMatch(entry, units[n][0], end, whole))
+                        matches.append(TermMatch(entry, unit[0], end, whole))
         return matches
 
 
