@@ -17,8 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
+from euradar.alerts.links import Links
+from euradar.alerts.reasons import Reasons, explain
 from euradar.alerts.render import render_alerts
 from euradar.alerts.selection import Alert
 from euradar.core.errors import NotifyError
@@ -57,14 +60,18 @@ def ledger_key(alert: Alert, channel: str) -> tuple[str, str, int, str]:
 
 
 def alert_to_data(alert: Alert) -> dict[str, Any]:
-    return {"kind": alert.kind, "item": alert.item.to_dict(), "reasons": alert.reasons,
+    return {"kind": alert.kind, "item": alert.item.to_dict(), "reasons": alert.reasons.to_dict(),
             "changes": [vars(c) for c in alert.changes], "deadline": alert.deadline,
             "days_left": alert.days_left, "offset": alert.offset}
 
 
 def alert_from_data(sub: Subscription, data: dict[str, Any]) -> Alert:
-    return Alert(sub=sub, item=Item.from_dict(data["item"]), kind=data["kind"],
-                 reasons=list(data["reasons"]), changes=[Change(**c) for c in data["changes"]],
+    item = Item.from_dict(data["item"])
+    raw = data.get("reasons")
+    # Rows parked by an older version carry English reason strings: explain them again.
+    reasons = Reasons.from_dict(raw) if isinstance(raw, dict) else explain(sub, item)
+    return Alert(sub=sub, item=item, kind=data["kind"],
+                 reasons=reasons, changes=[Change(**c) for c in data["changes"]],
                  deadline=data.get("deadline"), days_left=data.get("days_left"),
                  offset=data.get("offset"))
 
@@ -74,18 +81,20 @@ class AlertBatcher:
 
     ``notifiers`` maps a channel (``email``, ``webhook``) to its notifier; alerts for a
     channel without a notifier stay parked (and are logged) until one is configured.
-    ``renderer(recipient, alerts, today=date)`` builds the message (default render_alerts).
+    ``renderer(recipient, alerts, today=date)`` builds the message (default render_alerts,
+    with the personal manage and unsubscribe links that ``links`` signs).
     """
 
     def __init__(self, store: Store, notifiers: Mapping[str, Notifier | None], *,
                  window_seconds: float = 60.0, clock: Clock | None = None,
                  renderer: Callable[..., Notification] | None = None,
-                 retry_base_seconds: float = 30.0, retry_cap_seconds: float = 3600.0):
+                 retry_base_seconds: float = 30.0, retry_cap_seconds: float = 3600.0,
+                 links: Links | None = None):
         self.store = store
         self.notifiers = {k: v for k, v in notifiers.items() if v is not None}
         self.window = timedelta(seconds=window_seconds)
         self.clock = clock or utc_now
-        self.render = renderer or render_alerts
+        self.render = renderer or partial(render_alerts, links=links)
         self.retry_base = retry_base_seconds
         self.retry_cap = retry_cap_seconds
         self.messages_sent = 0

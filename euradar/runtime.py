@@ -7,6 +7,8 @@ is the composition root: the one place that knows every room (roles, crawlers, a
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime
 
 from euradar.alerts.batching import Clock
 from euradar.alerts.digest import send_digests
+from euradar.alerts.links import Links
 from euradar.alerts.operators import OperatorAlerter
 from euradar.alerts.reminders import send_reminders
 from euradar.consumers.alerter import AlerterHandler, run_alerter
@@ -45,6 +48,24 @@ def schedule_seconds(schedule: str) -> float:
     return float(value) * _UNITS[unit]
 
 
+def link_secret(settings: Settings) -> bytes:
+    """The key that signs mail links: EURADAR_LINK_SECRET, else a random one kept (0600) in the
+    data directory, so links in mails already sent keep working after a restart."""
+    if settings.link_secret:
+        return settings.link_secret.encode("utf-8")
+    path = settings.data_dir / "link-secret"
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key.hex())
+    return key
+
+
 def is_due(schedule: str, last_attempt: str | None, now: datetime | None = None) -> bool:
     """A source is due when it was never tried or its period has passed since the last try."""
     if not last_attempt:
@@ -63,10 +84,18 @@ class Runtime:
     notifier: Notifier
     webhook: Notifier | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
+    _links: Links | None = None
 
     def __post_init__(self) -> None:
         if self.webhook is None:
             self.webhook = registry.open_webhook(self.settings, self.bus)
+
+    @property
+    def links(self) -> Links:
+        """Signs and checks the personal links in mails (manage, unsubscribe, calendar)."""
+        if self._links is None:
+            self._links = Links(self.settings.public_url, link_secret(self.settings))
+        return self._links
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -88,7 +117,8 @@ class Runtime:
     def alerter(self, clock: Clock | None = None) -> AlerterHandler:
         """The alerter handler: email and webhook notifiers, the batching window."""
         return AlerterHandler(self.store, self.notifier, webhook=self.webhook,
-                              batch_seconds=self.settings.alert_batch_seconds, clock=clock)
+                              batch_seconds=self.settings.alert_batch_seconds, clock=clock,
+                              links=self.links)
 
     def consume(self, role: str, *, until_idle: bool = False,
                 stop: threading.Event | None = None) -> RunStats:
@@ -147,10 +177,11 @@ class Runtime:
         """Deadline reminders and daily digests every day, weekly digests on Mondays. Each is
         recorded in the store, so running them again the same day or week sends nothing."""
         refresh_statuses(self.bus, self.store, today)
-        send_reminders(self.store, self.index, self.notifier, self.webhook, today)
-        send_digests(self.store, self.index, self.notifier, "daily", today)
+        send_reminders(self.store, self.index, self.notifier, self.webhook, today,
+                       links=self.links)
+        send_digests(self.store, self.index, self.notifier, "daily", today, links=self.links)
         if today.weekday() == 0:
-            send_digests(self.store, self.index, self.notifier, "weekly", today)
+            send_digests(self.store, self.index, self.notifier, "weekly", today, links=self.links)
 
     def stop(self) -> None:
         self._stop.set()

@@ -147,6 +147,8 @@ class Notification:
     html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)  # JSON body for webhooks
+    # Extra mail headers, e.g. List-Unsubscribe (RFC 8058); email notifiers add them as given.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Notifier(Protocol):

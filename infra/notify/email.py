@@ -24,6 +24,9 @@ def build_message(n: Notification, sender: str) -> EmailMessage:
     msg["Subject"] = " ".join(n.subject.split())
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="euradar.local")
+    for name, value in n.headers.items():
+        # Our own headers (List-Unsubscribe ...), but still never a line break inside one.
+        msg[" ".join(name.split())] = " ".join(value.split())
     msg.set_content(n.text)
     if n.html:
         msg.add_alternative(n.html, subtype="html")
