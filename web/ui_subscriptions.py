@@ -197,11 +197,11 @@ async def save_subscription_form(request: Request) -> Response:
     if not same_origin(request):
         return _editor(request, lang, shown, access, status_code=403, errors=[t("cross_site_form")])
     if not access.anyone:
-        message = "token_wrong" if typed else "token_missing"
-        if not runtime.settings.api_token and not typed:
-            message = "writes_disabled"
-        return _editor(request, lang, shown, access, status_code=401 if typed or
-                       runtime.settings.api_token else 403, errors=[t(message)])
+        if not runtime.settings.api_token:
+            return _editor(request, lang, shown, access, status_code=403,
+                           errors=[t("writes_disabled")])
+        return _editor(request, lang, shown, access, status_code=401,
+                       errors=[t("token_wrong" if typed else "token_missing")])
     existing = runtime.store.get_subscription(sub_id) if sub_id else None
     if existing is not None and not access.may_see(existing):
         return _editor(request, lang, shown, access, status_code=404, errors=[t("not_yours")])

@@ -123,15 +123,15 @@ def test_subscription_crud(client):
     created = client.post("/api/subscriptions", json=body, headers=AUTH)
     assert created.status_code == 201
     sub_id = created.json()["id"]
-    assert client.get(f"/api/subscriptions/{sub_id}").json()["keywords"] == body["keywords"]
-    assert [s["id"] for s in client.get("/api/subscriptions").json()] == [sub_id]
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=AUTH).json()["keywords"] == body["keywords"]
+    assert [s["id"] for s in client.get("/api/subscriptions", headers=AUTH).json()] == [sub_id]
     updated = client.put(f"/api/subscriptions/{sub_id}", json={**body, "themes": ["T3"]},
                          headers=AUTH)
     assert updated.status_code == 200 and updated.json()["themes"] == ["T3"]
     again = client.post("/api/subscriptions", json={**body, "id": sub_id}, headers=AUTH)
     assert again.status_code == 409
     assert client.delete(f"/api/subscriptions/{sub_id}", headers=AUTH).status_code == 204
-    assert client.get(f"/api/subscriptions/{sub_id}").status_code == 404
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=AUTH).status_code == 404
     assert client.delete(f"/api/subscriptions/{sub_id}", headers=AUTH).status_code == 404
 
 
@@ -149,25 +149,37 @@ def test_subscription_validation_is_422_naming_the_field(client):
 
 def test_preview_shows_what_a_subscription_would_have_matched(client):
     r = client.post("/api/subscriptions/preview", params={"days": 30},
-                    json={"email": "a@kunta.fi", "themes": ["T4"]})
+                    json={"email": "a@kunta.fi", "themes": ["T4"]}, headers=AUTH)
     assert r.status_code == 200
     body = r.json()
     assert body["total"] == 2 and body["days"] == 30
     assert {m["item"]["id"] for m in body["matches"]} == {
         "url:lapinliitto-talvitestaus", "ft:HORIZON-CL5-2027-03-D5-05"}
     assert all(m["reasons"] for m in body["matches"])
+    assert all(m["status"] in ("open", "forthcoming", None) for m in body["matches"])
     short = client.post("/api/subscriptions/preview", params={"days": 3},
-                        json={"email": "a@kunta.fi", "themes": ["T4"]})
+                        json={"email": "a@kunta.fi", "themes": ["T4"]}, headers=AUTH)
     assert [m["item"]["id"] for m in short.json()["matches"]] == ["url:lapinliitto-talvitestaus"]
-    assert client.get("/api/subscriptions").json() == []  # a preview saves nothing
+    assert client.get("/api/subscriptions", headers=AUTH).json() == []  # a preview saves nothing
+    # bounded: never more than 90 days back, and not without credentials
+    assert client.post("/api/subscriptions/preview", params={"days": 365},
+                       json={"email": "a@kunta.fi"}, headers=AUTH).status_code == 422
+    assert client.post("/api/subscriptions/preview", json={"email": "a@kunta.fi"}).status_code == 401
 
 
 def test_subscription_calendar_feed(client):
     sub_id = client.post("/api/subscriptions", json={"email": "a@kunta.fi", "themes": ["T1"]},
                          headers=AUTH).json()["id"]
-    r = client.get(f"/api/subscriptions/{sub_id}/calendar.ics")
+    assert client.get(f"/api/subscriptions/{sub_id}/calendar.ics").status_code == 404  # no key
+    r = client.get(f"/api/subscriptions/{sub_id}/calendar.ics", headers=AUTH)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
     assert "Circular solutions" in r.text.replace("\r\n ", "")
+    # the feed address a calendar app gets carries its own signed key
+    feed = client.app.state.runtime.links.calendar_url(sub_id)
+    keyed = client.get(feed.split("8765", 1)[-1])
+    assert keyed.status_code == 200 and "BEGIN:VEVENT" in keyed.text
+    other = client.post("/api/subscriptions", json={"email": "b@kunta.fi"}, headers=AUTH).json()["id"]
+    assert client.get(f"/api/subscriptions/{other}/calendar.ics?k={feed.split('k=')[1]}").status_code == 404
     assert client.get("/subscriptions/nope/calendar.ics").status_code == 404
 
 
