@@ -95,8 +95,8 @@ def explain(sub: Subscription, item: Item) -> Reasons:
         themes=[ThemeReason(str(t["id"]), evidence_words(t)) for t in chosen],
         followed_themes=bool(sub.themes),
         keywords=matched_terms(parse_keywords(sub.keywords), item) if sub.keywords else [],
-        eligibility=_hits(sub.eligibility, item.eligibility) if sub.eligibility
-        else list(item.eligibility),
+        # Who may apply is listed with every entry; here only when the subscription asked.
+        eligibility=_hits(sub.eligibility, item.eligibility) if sub.eligibility else [],
         geography=_hits(sub.geography, item.geography) if sub.geography
         else list(item.geography),
         programme=programme,
