@@ -214,7 +214,7 @@ def render_digest(digest: Digest, now: datetime | None = None, links: Links | No
     counts = {k: digest.count(k) for k in SECTIONS}
     period_text = t["period"].format(start=fmt_date(digest.start.isoformat()),
                                      end=fmt_date(digest.end.isoformat()))
-    urls = mail_links(links, digest.email, [s.id for s in digest.subs])
+    urls = mail_links(links, digest.email, [s.id for s in digest.subs], digest.lang)
     ctx: dict[str, Any] = {"d": digest, "t": t, "lang": digest.lang, "today": digest.today,
                            "counts": counts, "period_text": period_text, **urls,
                            "preview_note": t["preview_of"].format(

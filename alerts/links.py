@@ -98,18 +98,21 @@ class Links:
     base_url: str
     secret: bytes
 
-    def _url(self, path: str, claims: LinkClaims) -> str:
-        return f"{self.base_url.rstrip('/')}{path}?k={quote(sign(self.secret, claims))}"
+    def _url(self, path: str, claims: LinkClaims, lang: str = "en") -> str:
+        # The page opens in the language of the mail it came from.
+        suffix = f"&lang={lang}" if lang in ("fi", "sv") else ""
+        return f"{self.base_url.rstrip('/')}{path}?k={quote(sign(self.secret, claims))}{suffix}"
 
-    def manage_url(self, email: str, now: float | None = None) -> str:
+    def manage_url(self, email: str, now: float | None = None, lang: str = "en") -> str:
         expires = int((time.time() if now is None else now) + MANAGE_DAYS * 86400)
-        return self._url("/manage", LinkClaims(email.lower(), MANAGE, (), expires))
+        return self._url("/manage", LinkClaims(email.lower(), MANAGE, (), expires), lang)
 
     def unsubscribe_url(self, email: str, sub_ids: list[str] | tuple[str, ...],
-                        now: float | None = None) -> str:
+                        now: float | None = None, lang: str = "en") -> str:
         expires = int((time.time() if now is None else now) + UNSUBSCRIBE_DAYS * 86400)
         ids = tuple(dict.fromkeys(sub_ids))
-        return self._url("/unsubscribe", LinkClaims(email.lower(), UNSUBSCRIBE, ids, expires))
+        return self._url("/unsubscribe", LinkClaims(email.lower(), UNSUBSCRIBE, ids, expires),
+                         lang)
 
     def calendar_url(self, sub_id: str, email: str = "") -> str:
         claims = LinkClaims(email.lower(), CALENDAR, (sub_id,), 0)

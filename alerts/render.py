@@ -95,12 +95,13 @@ def is_email(recipient: str) -> bool:
     return "@" in recipient and "://" not in recipient
 
 
-def mail_links(links: Links | None, recipient: str, sub_ids: Sequence[str]) -> dict[str, str]:
-    """The personal manage and unsubscribe links of one mail, and its RFC 8058 headers."""
+def mail_links(links: Links | None, recipient: str, sub_ids: Sequence[str],
+               lang: str = "en") -> dict[str, str]:
+    """The personal manage and unsubscribe links of one mail."""
     if links is None or not is_email(recipient):
         return {}
-    return {"manage_url": links.manage_url(recipient),
-            "unsubscribe_url": links.unsubscribe_url(recipient, list(sub_ids))}
+    return {"manage_url": links.manage_url(recipient, lang=lang),
+            "unsubscribe_url": links.unsubscribe_url(recipient, list(sub_ids), lang=lang)}
 
 
 def list_headers(urls: dict[str, str]) -> dict[str, str]:
@@ -124,7 +125,7 @@ def render_alerts(recipient: str, alerts: Sequence[Alert], today: date | None = 
     order = {"reminder": 0, "changed": 1, "new": 2}
     ordered = sorted(alerts, key=lambda a: (order.get(a.kind, 3), a.item.next_deadline(today) or "9"))
     only_reminders = all(a.kind == "reminder" for a in alerts)
-    urls = mail_links(links, recipient, [a.sub.id for a in ordered])
+    urls = mail_links(links, recipient, [a.sub.id for a in ordered], lang)
     ctx = {"alerts": ordered, "t": t, "lang": lang, "today": today, **urls,
            "intro": t["reminder_intro" if only_reminders else "intro"]}
     text, html = render_pair("alert", **ctx)
