@@ -173,6 +173,7 @@ TEXT: dict[str, dict[str, str]] = {
         "invalid_number": "{field}: {value} is not a number",
         "invalid_days": "{field}: {value} is not a list of whole days",
         "invalid_field": "{field}: please check this value",
+        "main_nav": "Main", "pages_nav": "Pages",
     },
     "fi": {
         "app_name": "euradar",
@@ -331,6 +332,7 @@ TEXT: dict[str, dict[str, str]] = {
         "invalid_number": "{field}: {value} ei ole luku",
         "invalid_days": "{field}: {value} ei ole luettelo kokonaisia päiviä",
         "invalid_field": "{field}: tarkista tämä arvo",
+        "main_nav": "Päävalikko", "pages_nav": "Sivut",
     },
 }
 

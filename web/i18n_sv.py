@@ -160,4 +160,5 @@ SV: dict[str, str] = {
     "invalid_number": "{field}: {value} är inte ett tal",
     "invalid_days": "{field}: {value} är inte en lista med hela dagar",
     "invalid_field": "{field}: kontrollera värdet",
+    "main_nav": "Huvudmeny", "pages_nav": "Sidor",
 }
