@@ -34,6 +34,10 @@ def build_message(n: Notification, sender: str) -> EmailMessage:
         maintype, _, subtype = a.content_type.partition("/")
         msg.add_attachment(a.data, maintype=maintype, subtype=subtype or "octet-stream",
                            filename=a.filename)
+    if n.headers:
+        # A List-Unsubscribe URL has no place to fold; at the default 78 columns Python would
+        # turn it into RFC 2047 encoded words, which mail providers do not read as a URL.
+        msg.policy = msg.policy.clone(max_line_length=998)
     return msg
 
 

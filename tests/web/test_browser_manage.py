@@ -63,6 +63,7 @@ def mail(site):
         SmtpNotifier(smtp.url, "euradar <euradar@test.local>", timeout=10).send(
             render_alerts("eu@kemi.fi", alerts, links=runtime.links))
         [message] = smtp.wait_for(1)
+        message.wire = smtp.raw_messages[0]
     finally:
         smtp.stop()
     return message
@@ -111,6 +112,7 @@ def test_unsubscribe_link_pauses_after_one_click_and_undo_restores(site, mail, b
     handle, runtime = site
     link = _link(mail, re.escape(handle.url) + "/unsubscribe\\?k=")
     assert mail["List-Unsubscribe"] == f"<{link}>"
+    assert f"List-Unsubscribe: <{link}>".encode() in mail.wire  # one line, not encoded words
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     problems: list[str] = []
     page = _page(browser, problems)
