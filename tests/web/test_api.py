@@ -231,6 +231,25 @@ def test_csv_export_has_lean_columns_and_defuses_formulas(client):
     assert len(filtered.strip().splitlines()) == 1 + 3
 
 
+def test_csv_export_for_finnish_spreadsheets(client):
+    for params in ({"dialect": "excel-fi"}, {"lang": "fi"}):
+        r = client.get("/api/export.csv", params={"sort": "deadline", **params})
+        assert r.status_code == 200 and r.content.startswith("\ufeff".encode())  # BOM
+        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+        assert len(rows) == 1 + 7 and all(len(row) == 10 for row in rows)
+        assert "; " not in r.content.decode("utf-8-sig").splitlines()[0]
+    assert rows[0][:3] == ["tunniste", "tyyppi", "tila"]  # headers in Finnish with lang=fi
+    sv = client.get("/api/export.csv", params={"lang": "sv"}).content.decode("utf-8-sig")
+    assert sv.startswith("id;typ;status;rubrik")
+    comma = client.get("/api/export.csv", params={"lang": "fi", "dialect": "excel"})
+    assert comma.content.decode("utf-8-sig").startswith("tunniste,tyyppi,")
+    assert client.get("/api/export.csv", params={"dialect": "tsv"}).status_code == 422
+    # the Finnish search page links to the Finnish dialect
+    page = client.get("/?lang=fi").text
+    assert "/api/export.csv?lang=fi" in page.replace("&amp;", "&") or "lang=fi" in page.split(
+        "/api/export.csv", 1)[1].split('"', 1)[0]
+
+
 def test_calendar_export_is_rfc5545(client):
     r = client.get("/api/calendar.ics", params={"kind": "call"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
@@ -242,6 +261,8 @@ def test_calendar_export_is_rfc5545(client):
     # 1 + 2 + 2 deadlines of the three calls; commas escaped in TEXT values.
     assert unfolded.count("BEGIN:VEVENT") == 5
     assert "SUMMARY:Deadline: Higher Voltage\\, Megawatt Charging" in unfolded
+    fi = client.get("/api/calendar.ics", params={"kind": "call", "lang": "fi"}).text
+    assert "SUMMARY:Määräaika: Higher Voltage" in fi.replace("\r\n ", "")
     assert "Snöröjning" not in unfolded  # the tender is not a call
 
 
