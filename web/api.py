@@ -12,7 +12,7 @@ from fastapi import Query as QueryParam
 from fastapi.responses import Response
 
 from euradar.alerts.calendar import deadline_events, ics_calendar
-from euradar.alerts.wording import labels
+from euradar.alerts.wording import labels, source_label
 from euradar.runtime import Runtime
 from euradar.web import queries
 from euradar.web.csvexport import DIALECTS, to_csv
@@ -70,7 +70,9 @@ def get_item(request: Request, item_id: ItemId) -> ItemDetailOut:
 def sources(request: Request) -> SourcesOut:
     """Every configured source with its health (ok, failing, empty, never_run, disabled)."""
     rows, problem = queries.sources_overview(_runtime(request))
-    return SourcesOut(sources=[SourceOut.model_validate(row) for row in rows], config_error=problem)
+    return SourcesOut(sources=[SourceOut.model_validate(
+        {**row, "display_name": source_label(row["name"], "en")}) for row in rows],
+        config_error=problem)
 
 
 def _stamped(name: str, ext: str) -> str:

@@ -179,6 +179,7 @@ class PreviewOut(BaseModel):
 
 class SourceOut(BaseModel):
     name: str
+    display_name: str | None = Field(default=None, description="The name people read (English)")
     health: Literal["ok", "failing", "empty", "never_run", "disabled"]
     configured: bool = Field(description="Listed in the sources file (False: state only)")
     kind: str | None = None

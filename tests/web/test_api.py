@@ -198,6 +198,7 @@ def test_sources_lists_configured_sources_with_health(client, runtime):
     assert by_name["ft_grants"]["last_error"] == "HTTP 503"
     assert by_name["retired_feed"]["configured"] is False
     assert by_name["retired_feed"]["health"] == "ok"
+    assert by_name["ft_grants"]["display_name"] == "EU Funding & Tenders Portal: grants"
 
 
 def test_sources_reports_an_unreadable_source_file_instead_of_failing(backend_index, tmp_path):
