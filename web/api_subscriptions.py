@@ -44,6 +44,8 @@ _BODY: _Responses = {400: {"description": "The body is not valid JSON"},
 _WRITE: _Responses = {**_BODY, 401: {"description": "Missing or wrong API token"},
                       403: {"description": "Writes are disabled: EURADAR_API_TOKEN is not set"}}
 _MISSING: _Responses = {404: {"description": "No such subscription (or not yours)"}}
+_MOVED: _Responses = {403: {"description": "A manage link cannot move a subscription to "
+                                           "another address"}}
 
 
 def _runtime(request: Request) -> Runtime:
@@ -127,7 +129,7 @@ def put_subscription(request: Request, sub_id: SubId, body: SubscriptionIn) -> d
 
 
 @router.patch("/subscriptions/{sub_id}", response_model=SubscriptionOut,
-              responses={**_BODY, **_READ, **_MISSING})
+              responses={**_BODY, **_READ, **_MISSING, **_MOVED})
 def patch_subscription(request: Request, sub_id: SubId, body: SubscriptionPatch,
                        access: Reader) -> dict[str, Any]:
     """Change only the fields sent (``null`` resets one to its default); the rest is kept."""
@@ -136,6 +138,9 @@ def patch_subscription(request: Request, sub_id: SubId, body: SubscriptionPatch,
         changed = sub.updated(body.model_dump(exclude_unset=True))
     except ConfigError as exc:
         raise _invalid(exc) from exc
+    if not access.may_see(changed):  # a manage link cannot hand a subscription to someone else
+        raise HTTPException(status_code=403, detail="a manage link keeps subscriptions at its "
+                            "own address; change the email with the API token")
     saved: Subscription = _runtime(request).store.save_subscription(changed)
     return saved.to_dict()
 

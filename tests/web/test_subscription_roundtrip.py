@@ -82,6 +82,9 @@ def test_a_manage_link_sees_and_changes_only_its_own_subscriptions(client, runti
                         headers=mine).status_code == 404
     r = client.patch(f"/api/subscriptions/{FULL['id']}", json={"active": True}, headers=mine)
     assert r.status_code == 200 and r.json() == {**FULL, "active": True}
+    moved = client.patch(f"/api/subscriptions/{FULL['id']}", json={"email": "victim@kemi.fi"},
+                         headers=mine)
+    assert moved.status_code == 403 and stored(runtime)["email"] == FULL["email"]
     forged = key[:-3] + ("AAA" if not key.endswith("AAA") else "BBB")
     assert client.get("/api/subscriptions", headers={"X-Manage-Key": forged}).status_code == 401
 
