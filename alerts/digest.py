@@ -32,6 +32,7 @@ from euradar.alerts.render import list_headers, mail_links, render_pair
 from euradar.alerts.selection import meaningful
 from euradar.alerts.status import closed_when_first_seen, closing_is_news, is_closed
 from euradar.alerts.wording import clean_subject, labels, theme_label
+from euradar.core import metrics
 from euradar.core.changes import fmt_date
 from euradar.core.errors import NotifyError
 from euradar.core.models import Change, Item
@@ -262,6 +263,7 @@ def send_digests(store: Store, index: Index, notifier: Notifier, frequency: str 
             failed = failed or exc
             continue
         store.mark_digest_sent(email, digest.period, len(digest.entries))
+        metrics.DIGESTS_SENT.labels(frequency=frequency).inc()
         sent.append((email, len(digest.entries)))
     if failed is not None and failed.transient:
         raise failed

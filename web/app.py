@@ -19,15 +19,15 @@ from starlette.routing import Match
 from euradar import __version__
 from euradar.core.errors import ConfigError, TransientError
 from euradar.runtime import Runtime
-from euradar.web import api, api_subscriptions, ui, ui_manage, ui_subscriptions
+from euradar.web import api, api_subscriptions, health, ui, ui_manage, ui_subscriptions
 from euradar.web.auth import SecurityHeaders
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 # api_subscriptions' literal /api/subscriptions/preview before its {sub_id} routes;
 # ui_subscriptions before ui, so its literal /subscriptions/... paths win.
-ROUTERS = (api.router, api_subscriptions.router, ui_manage.router, ui_subscriptions.router,
-           ui.router)
+ROUTERS = (health.router, api.router, api_subscriptions.router, ui_manage.router,
+           ui_subscriptions.router, ui.router)
 
 
 def create_app(runtime: Runtime) -> FastAPI:

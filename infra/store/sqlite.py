@@ -51,6 +51,10 @@ class SqliteStore:
         self._conn.executescript(_SCHEMA)
         self._lock = threading.RLock()
 
+    def ping(self) -> None:
+        """Raise sqlite3.Error unless the store can be read (a health probe)."""
+        self._one("SELECT 1 FROM subscriptions LIMIT 1")
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         with self._lock:
             row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
@@ -107,7 +111,8 @@ class SqliteStore:
                      json.dumps(change_list, ensure_ascii=False, default=str), doc))
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise
 
     def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
@@ -177,7 +182,8 @@ class SqliteStore:
                     self._conn.execute(sql, params)
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise
 
     # pending alerts: the batching window, kept here so that it survives a crash

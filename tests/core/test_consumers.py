@@ -70,7 +70,7 @@ def test_alerter_killed_between_send_and_commit_sends_no_duplicate(tmp_path, smt
     store.save_subscription(Subscription.from_dict({"id": "all", "email": "eu@kemi.fi"}))
     items = sample_items()
     _publish_tagged(bus, items)
-    notifier = SmtpNotifier(smtp.url, "euradar@test")
+    notifier = SmtpNotifier(smtp.url, "euradar@test", allow_plaintext=True)
 
     day = datetime(2026, 8, 3, 8, 0, tzinfo=UTC)  # after the sample items were first seen
     consumer = CrashOnFirstCommit(bus.consumer([ITEMS_TAGGED], "alerter"))
