@@ -55,7 +55,8 @@ def runtime(tmp_path, smtp, corpus_server):
     overrides = {"ft_grants": corpus_server.url(FT_SEARCH_PATH + "?apiKey=SEDIA&text=***"),
                  "ft_dump": corpus_server.url("/dump/grantsTenders.json"),
                  "ec_presscorner": corpus_server.url("/rss/presscorner.xml")}
-    settings = Settings(data_dir=tmp_path, notifier_url=smtp.url, source_overrides=overrides,
+    settings = Settings(data_dir=tmp_path, notifier_url=smtp.url, smtp_allow_plaintext=True,
+                        source_overrides=overrides,
                         alert_batch_seconds=0, http_timeout=5.0,
                         public_url="http://127.0.0.1:8765").resolved()
     rt = Runtime.open(settings)

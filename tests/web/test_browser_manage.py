@@ -60,7 +60,8 @@ def mail(site):
     try:
         item = web_items()[0]
         alerts = [Alert(sub, item, "new", explain(sub, item)) for sub in MINE]
-        SmtpNotifier(smtp.url, "euradar <euradar@test.local>", timeout=10).send(
+        SmtpNotifier(smtp.url, "euradar <euradar@test.local>", timeout=10,
+                     allow_plaintext=True).send(
             render_alerts("eu@kemi.fi", alerts, links=runtime.links))
         [message] = smtp.wait_for(1)
         message.wire = smtp.raw_messages[0]
