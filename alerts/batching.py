@@ -5,9 +5,15 @@ batch is handled, so the bus offset can be committed. When the oldest parked ale
 recipient is ``window_seconds`` old, every alert parked for that recipient goes out as one
 message and the ledger marks them sent in the same transaction that forgets them.
 
+Several alerter processes may share one store (PostgreSQL; a consumer group spreads the
+partitions over them). Claiming and parking is one atomic store call, and a recipient's
+batch is flushed only under ``Store.recipient_lock``, re-read after the lock is taken: two
+alerters never send the same parked alert, and alerts parked by one are flushed by any.
+
 Crash analysis (at-least-once, no duplicates from redelivery):
 * killed before parking: the bus batch is redelivered; unsent claims are claimable again.
-* killed after parking: the next alerter process finds the pending rows and flushes them.
+* killed after parking: the next alerter process finds the pending rows and flushes them
+  (its recipient lock died with it).
 * redelivered batch after sending: the ledger says sent, nothing is parked again.
 * killed between the send and the ledger update: the one case that can repeat a message.
 """
@@ -96,10 +102,8 @@ class AlertBatcher:
         parked = 0
         for alert in alerts:
             for channel, address in targets(alert.sub):
-                key = ledger_key(alert, channel)
-                if self.store.claim_alert(*key):
-                    parked += self.store.enqueue_alert(key, channel, address,
-                                                       alert_to_data(alert), now)
+                parked += self.store.enqueue_alert(ledger_key(alert, channel), channel, address,
+                                                   alert_to_data(alert), now)
         return parked
 
     def flush_due(self, force: bool = False) -> int:
@@ -110,15 +114,21 @@ class AlertBatcher:
         cutoff = now + timedelta(days=3650) if force else now - self.window
         sent = 0
         for channel, address in self.store.due_alert_addresses(_iso(cutoff), _iso(now)):
-            sent += self._flush(channel, address, now)
+            if channel not in self.notifiers:
+                log.warning("no notifier for %s; %s alerts stay parked", channel, address)
+                continue
+            with self.store.recipient_lock(channel, address) as mine:
+                if mine:  # else another alerter is sending this batch right now
+                    sent += self._flush(channel, address, now, _iso(cutoff))
         return sent
 
-    def _flush(self, channel: str, address: str, now: datetime) -> int:
-        notifier = self.notifiers.get(channel)
-        if notifier is None:
-            log.warning("no notifier for %s; %s alerts stay parked", channel, address)
-            return 0
+    def _flush(self, channel: str, address: str, now: datetime, cutoff: str) -> int:
+        notifier = self.notifiers[channel]
+        # Read under the lock: another alerter may have sent (and forgotten) these meanwhile.
         rows = self.store.pending_alerts(channel, address)
+        if not rows or min(r["queued_at"] for r in rows) > cutoff or \
+                max((r["not_before"] or "") for r in rows) > _iso(now):
+            return 0
         subs = {s.id: s for s in self.store.list_subscriptions(active_only=True)}
         keys = [(r["sub_id"], r["item_id"], r["version"], r["kind"]) for r in rows]
         alerts = [alert_from_data(subs[r["sub_id"]], r["data"]) for r in rows

@@ -16,6 +16,7 @@ from typing import Any
 
 from euradar.cli.alerts import add_arguments as add_alert_commands
 from euradar.cli.nlp import eval_main, explain_main, tag_main
+from euradar.cli.store import add_arguments as add_store_commands
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.ports import Query
 from euradar.core.registry import open_store
@@ -328,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("labels")
 
     add_alert_commands(sub, _runtime)
+    add_store_commands(sub, _settings)
     return p
 
 
