@@ -29,7 +29,7 @@ from euradar.alerts.render import render_alerts
 from euradar.alerts.selection import Alert
 from euradar.core.errors import NotifyError
 from euradar.core.models import Change, Item
-from euradar.core.ports import Notification, Notifier, Store
+from euradar.core.ports import Notification, Notifier, PendingAlert, Store
 from euradar.core.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,11 @@ def ledger_key(alert: Alert, channel: str) -> tuple[str, str, int, str]:
     return (sub_id, item_id, version, kind if channel == EMAIL else f"{kind}@{channel}")
 
 
-def alert_to_data(alert: Alert) -> dict[str, Any]:
-    return {"kind": alert.kind, "item": alert.item.to_dict(), "reasons": alert.reasons,
+def alert_to_data(alert: Alert, item_dict: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a parked alert keeps; ``item_dict`` is ``alert.item.to_dict()`` when the caller
+    has it already (one item matches many subscriptions; the dict is the costly part)."""
+    item = item_dict if item_dict is not None else alert.item.to_dict()
+    return {"kind": alert.kind, "item": item, "reasons": alert.reasons,
             "changes": [vars(c) for c in alert.changes], "deadline": alert.deadline,
             "days_left": alert.days_left, "offset": alert.offset}
 
@@ -99,12 +102,16 @@ class AlertBatcher:
     def enqueue(self, alerts: Sequence[Alert]) -> int:
         """Claim and park each alert once per channel; returns how many were parked now."""
         now = _iso(self.clock())
-        parked = 0
+        item_dicts: dict[tuple[str, int], dict[str, Any]] = {}
+        entries = []
         for alert in alerts:
+            ref = (alert.item.id, alert.item.version)
+            if ref not in item_dicts:
+                item_dicts[ref] = alert.item.to_dict()
+            data = alert_to_data(alert, item_dicts[ref])
             for channel, address in targets(alert.sub):
-                parked += self.store.enqueue_alert(ledger_key(alert, channel), channel, address,
-                                                   alert_to_data(alert), now)
-        return parked
+                entries.append(PendingAlert(ledger_key(alert, channel), channel, address, data, now))
+        return self.store.enqueue_alerts(entries)
 
     def flush_due(self, force: bool = False) -> int:
         """Send every batch whose window has passed (all of them with ``force``); returns

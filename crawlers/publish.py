@@ -72,8 +72,7 @@ class Publisher:
             return
         self.bus.flush()
         pending, self._unrecorded = self._unrecorded, []
-        for event in pending:
-            self.store.record_item(event.item, event.changes)
+        self.store.record_items([(event.item, event.changes) for event in pending])
 
     def publish(self, item: Item) -> Event | None:
         """Publish ``item`` if it is new or changed; returns the event or None."""

@@ -173,6 +173,16 @@ class SourceState:
     events: int = 0
 
 
+class PendingAlert(NamedTuple):
+    """An alert to park: its ledger key, where it goes, what the message will say."""
+
+    key: tuple[str, str, int, str]
+    channel: str
+    address: str
+    data: dict[str, Any]
+    queued_at: str
+
+
 class Store(Protocol):
     """Small relational state: subscriptions, item versions, source health, HTTP validators,
     and the alert ledger. All writes are idempotent where the docstring says so."""
@@ -188,6 +198,8 @@ class Store(Protocol):
     def record_item(self, item: Item, changes: Sequence[Change]) -> None:
         """Store ``item`` as the current version and append it to the history (idempotent on
         ``(item.id, item.version)``)."""
+    def record_items(self, entries: Sequence[tuple[Item, Sequence[Change]]]) -> None:
+        """:meth:`record_item` for each entry, in one transaction (a crawl's flush)."""
     def item_history(self, item_id: str) -> list[dict[str, Any]]: ...
     def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
         """The current version of every item whose status is one of ``statuses``."""
@@ -215,6 +227,9 @@ class Store(Protocol):
         """Claim ``key`` in the ledger and park the alert until its batch is flushed, as one
         atomic step: False (nothing parked) when it was already sent or is already parked,
         also when another process completes it concurrently."""
+    def enqueue_alerts(self, entries: Sequence[PendingAlert]) -> int:
+        """:meth:`enqueue_alert` for each entry, in one transaction; returns how many were
+        parked (a bus batch's alerts)."""
     def recipient_lock(self, channel: str, address: str) -> AbstractContextManager[bool]:
         """``with store.recipient_lock(ch, addr) as mine:`` -- ``mine`` is True for exactly one
         holder at a time across threads, processes and machines sharing the store (False

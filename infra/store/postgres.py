@@ -37,7 +37,7 @@ from psycopg.rows import dict_row
 
 from euradar.core.errors import ConfigError, StoreUnavailable
 from euradar.core.models import Item, utcnow_iso
-from euradar.core.ports import SourceState
+from euradar.core.ports import PendingAlert, SourceState
 from euradar.core.subscriptions import Subscription
 from euradar.infra.store.schema import CREATE_LOG_TABLE, MigrationReport, load_migrations, plan
 
@@ -138,7 +138,7 @@ class PostgresStore:
 
     def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         def work(conn: psycopg.Connection[Row]) -> None:
-            with conn.transaction():
+            with conn.transaction(), conn.pipeline():  # one round trip, not one per statement
                 for sql, params in statements:
                     conn.execute(sql, params)
         self._call(work)
@@ -170,18 +170,32 @@ class PostgresStore:
         return Item.from_dict(json.loads(row["doc"])) if row else None
 
     def record_item(self, item: Item, changes: Sequence[Any]) -> None:
-        doc = json.dumps(item.to_dict(), ensure_ascii=False)
-        change_list = [c if isinstance(c, dict) else dataclasses.asdict(c) for c in changes]
-        self._transaction([
-            ("INSERT INTO items(id, version, status, doc) VALUES (%s, %s, %s, %s) "
-             "ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, "
-             "doc = excluded.doc WHERE excluded.version >= items.version",
-             (item.id, item.version, item.status, doc)),
-            ("INSERT INTO item_versions(id, version, seen_at, content_hash, changes, doc) "
-             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-             (item.id, item.version, item.fetched_at or utcnow_iso(), item.content_hash,
-              json.dumps(change_list, ensure_ascii=False, default=str), doc)),
-        ])
+        self.record_items([(item, changes)])
+
+    def record_items(self, entries: Sequence[tuple[Item, Sequence[Any]]]) -> None:
+        """One transaction, statements pipelined (a crawl's flush costs a few round trips, not
+        four per item); rows in id order, so two publishers never deadlock each other."""
+        items, versions = [], []
+        for item, changes in sorted(entries, key=lambda e: (e[0].id, e[0].version)):
+            doc = json.dumps(item.to_dict(), ensure_ascii=False)
+            change_list = [c if isinstance(c, dict) else dataclasses.asdict(c) for c in changes]
+            items.append((item.id, item.version, item.status, doc))
+            versions.append((item.id, item.version, item.fetched_at or utcnow_iso(),
+                             item.content_hash,
+                             json.dumps(change_list, ensure_ascii=False, default=str), doc))
+
+        def work(conn: psycopg.Connection[Row]) -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO items(id, version, status, doc) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (id) DO UPDATE SET version = excluded.version, "
+                    "status = excluded.status, doc = excluded.doc "
+                    "WHERE excluded.version >= items.version", items)
+                cur.executemany(
+                    "INSERT INTO item_versions(id, version, seen_at, content_hash, changes, doc) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", versions)
+        if entries:
+            self._call(work)
 
     def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
         rows = self._all("SELECT doc FROM items WHERE status = ANY(%s) ORDER BY id",
@@ -250,24 +264,50 @@ class PostgresStore:
     def enqueue_alert(self, key: AlertKey, channel: str, address: str, data: dict[str, Any],
                       queued_at: str) -> bool:
         """Claim ``key`` and park the alert in one transaction; False when it was already sent
-        or is already parked. ``FOR UPDATE`` waits for a concurrent ``complete_alerts`` of the
-        same key and then sees it sent, so a completed alert is never parked again."""
-        payload = json.dumps(data, ensure_ascii=False, default=str)
+        or is already parked."""
+        return self.enqueue_alerts([PendingAlert(key, channel, address, data, queued_at)]) == 1
 
-        def work(conn: psycopg.Connection[Row]) -> bool:
+    def enqueue_alerts(self, entries: Sequence[PendingAlert]) -> int:
+        """Claim and park a bus batch's alerts in one transaction of three statements.
+
+        The ledger rows are read ``FOR UPDATE`` in key order: a concurrent ``complete_alerts``
+        of the same key is waited for and then seen as sent, so a completed alert is never
+        parked again; the fixed order keeps two alerters from deadlocking each other.
+        """
+        by_key = {e.key: e for e in entries}  # one entry per key; the first queued_at wins
+        keys = sorted(by_key)
+        if not keys:
+            return 0
+        columns = [list(col) for col in zip(*keys, strict=True)]
+        now = utcnow_iso()
+
+        def work(conn: psycopg.Connection[Row]) -> int:
             with conn.transaction():
-                conn.execute("INSERT INTO alert_ledger(sub_id, item_id, version, kind, claimed_at) "
-                             "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                             (*key, utcnow_iso()))
-                row = conn.execute(f"SELECT sent_at FROM alert_ledger WHERE {_KEY} FOR UPDATE",
-                                   key).fetchone()
-                if row is None or row["sent_at"] is not None:
-                    return False
+                conn.execute(
+                    "INSERT INTO alert_ledger(sub_id, item_id, version, kind, claimed_at) "
+                    "SELECT k.*, %s FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[]) "
+                    "AS k(sub_id, item_id, version, kind) ORDER BY 1, 2, 3, 4 "
+                    "ON CONFLICT DO NOTHING", (now, *columns))
+                rows = conn.execute(
+                    "SELECT l.sub_id, l.item_id, l.version, l.kind, l.sent_at FROM alert_ledger l "
+                    "JOIN unnest(%s::text[], %s::text[], %s::int[], %s::text[]) "
+                    "AS k(sub_id, item_id, version, kind) USING (sub_id, item_id, version, kind) "
+                    "ORDER BY 1, 2, 3, 4 FOR UPDATE OF l", columns).fetchall()
+                unsent = [by_key[(r["sub_id"], r["item_id"], r["version"], r["kind"])]
+                          for r in rows if r["sent_at"] is None]
+                if not unsent:
+                    return 0
                 cur = conn.execute(
                     "INSERT INTO pending_alerts(sub_id, item_id, version, kind, channel, address, "
-                    "data, queued_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT DO NOTHING", (*key, channel, address, payload, queued_at))
-                return cur.rowcount > 0
+                    "data, queued_at) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], "
+                    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+                    "ORDER BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
+                    ([e.key[0] for e in unsent], [e.key[1] for e in unsent],
+                     [e.key[2] for e in unsent], [e.key[3] for e in unsent],
+                     [e.channel for e in unsent], [e.address for e in unsent],
+                     [json.dumps(e.data, ensure_ascii=False, default=str) for e in unsent],
+                     [e.queued_at for e in unsent]))
+                return cur.rowcount
         return self._call(work)
 
     def due_alert_addresses(self, queued_before: str, now: str) -> list[tuple[str, str]]:
@@ -287,16 +327,18 @@ class PostgresStore:
         return [{**r, "data": json.loads(r["data"])} for r in rows]
 
     def complete_alerts(self, keys: Sequence[AlertKey]) -> None:
+        """Mark sent and forget the parked rows in one transaction, in key order (the order
+        ``enqueue_alerts`` locks in, so the two never deadlock)."""
         now = utcnow_iso()
         statements: list[tuple[str, Sequence[Any]]] = []
-        for key in keys:
+        for key in sorted(keys):
             statements.append((f"UPDATE alert_ledger SET sent_at = %s WHERE {_KEY}", (now, *key)))
             statements.append((f"DELETE FROM pending_alerts WHERE {_KEY}", key))
         self._transaction(statements)
 
     def drop_alerts(self, keys: Sequence[AlertKey]) -> None:
         statements: list[tuple[str, Sequence[Any]]] = []
-        for key in keys:
+        for key in sorted(keys):
             statements.append((f"DELETE FROM pending_alerts WHERE {_KEY}", key))
             statements.append((f"DELETE FROM alert_ledger WHERE {_KEY} AND sent_at IS NULL", key))
         self._transaction(statements)

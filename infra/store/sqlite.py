@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from euradar.core.models import Item, utcnow_iso
-from euradar.core.ports import SourceState
+from euradar.core.ports import PendingAlert, SourceState
 from euradar.core.subscriptions import Subscription
 from euradar.infra.sqlite_util import connect, path_from_url
 from euradar.infra.store.schema import (
@@ -91,24 +91,26 @@ class SqliteStore:
         return Item.from_dict(json.loads(row["doc"])) if row else None
 
     def record_item(self, item: Item, changes: Sequence[Any]) -> None:
-        doc = json.dumps(item.to_dict(), ensure_ascii=False)
-        change_list = [c if isinstance(c, dict) else dataclasses.asdict(c) for c in changes]
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.execute(
-                    "INSERT INTO items(id, version, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
-                    "SET version = excluded.version, doc = excluded.doc "
-                    "WHERE excluded.version >= items.version", (item.id, item.version, doc))
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO item_versions(id, version, seen_at, content_hash, changes,"
-                    " doc) VALUES (?, ?, ?, ?, ?, ?)",
-                    (item.id, item.version, item.fetched_at or utcnow_iso(), item.content_hash,
-                     json.dumps(change_list, ensure_ascii=False, default=str), doc))
-                self._conn.execute("COMMIT")
-            except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
-                raise
+        self.record_items([(item, changes)])
+
+    def record_items(self, entries: Sequence[tuple[Item, Sequence[Any]]]) -> None:
+        """Every entry as the current version (an older one never overwrites a newer) and in
+        the history (idempotent on (id, version)), in one transaction."""
+        rows = []
+        for item, changes in entries:
+            doc = json.dumps(item.to_dict(), ensure_ascii=False)
+            change_list = [c if isinstance(c, dict) else dataclasses.asdict(c) for c in changes]
+            rows.append((item, doc, json.dumps(change_list, ensure_ascii=False, default=str)))
+        self._transaction([
+            *(("INSERT INTO items(id, version, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
+               "SET version = excluded.version, doc = excluded.doc "
+               "WHERE excluded.version >= items.version", (item.id, item.version, doc))
+              for item, doc, _ in rows),
+            *(("INSERT OR IGNORE INTO item_versions(id, version, seen_at, content_hash, changes,"
+               " doc) VALUES (?, ?, ?, ?, ?, ?)",
+               (item.id, item.version, item.fetched_at or utcnow_iso(), item.content_hash,
+                changes, doc)) for item, doc, changes in rows),
+        ])
 
     def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
         marks = ", ".join("?" * len(statuses))
@@ -186,20 +188,27 @@ class SqliteStore:
         """Claim ``key`` and park the alert until its recipient's batch is flushed, in one
         transaction, so an alert completed meanwhile by another alerter is never parked again.
         False when it was already sent or is already parked (a redelivered bus batch)."""
+        return self.enqueue_alerts([PendingAlert(key, channel, address, data, queued_at)]) == 1
+
+    def enqueue_alerts(self, entries: Sequence[PendingAlert]) -> int:
+        parked = 0
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO alert_ledger(sub_id, item_id, version, kind, claimed_at) "
-                    "VALUES (?, ?, ?, ?, ?)", (*key, utcnow_iso()))
-                sent = self._conn.execute(
-                    "SELECT sent_at FROM alert_ledger WHERE sub_id = ? AND item_id = ? AND "
-                    "version = ? AND kind = ?", key).fetchone()["sent_at"]
-                parked = sent is None and self._conn.execute(
-                    "INSERT OR IGNORE INTO pending_alerts(sub_id, item_id, version, kind, channel,"
-                    " address, data, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*key, channel, address, json.dumps(data, ensure_ascii=False, default=str),
-                     queued_at)).rowcount > 0
+                for key, channel, address, data, queued_at in entries:
+                    self._conn.execute(
+                        "INSERT OR IGNORE INTO alert_ledger(sub_id, item_id, version, kind, "
+                        "claimed_at) VALUES (?, ?, ?, ?, ?)", (*key, utcnow_iso()))
+                    sent = self._conn.execute(
+                        "SELECT sent_at FROM alert_ledger WHERE sub_id = ? AND item_id = ? AND "
+                        "version = ? AND kind = ?", key).fetchone()["sent_at"]
+                    if sent is None:
+                        parked += self._conn.execute(
+                            "INSERT OR IGNORE INTO pending_alerts(sub_id, item_id, version, kind, "
+                            "channel, address, data, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (*key, channel, address,
+                             json.dumps(data, ensure_ascii=False, default=str),
+                             queued_at)).rowcount
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
                 self._conn.execute("ROLLBACK")

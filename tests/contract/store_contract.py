@@ -134,6 +134,34 @@ class StoreContract:
         assert not store.claim_alert(*key)
         assert store.pending_alerts() == []
 
+    def test_store_enqueue_alerts_parks_a_batch_once(self, store):
+        from euradar.core.ports import PendingAlert
+
+        t = "2026-05-01T08:00:00+00:00"
+        sent = ("kemi", "ft:S", 1, "new")
+        store.enqueue_alert(sent, "email", "eu@kemi.fi", {}, t)
+        store.complete_alerts([sent])
+        batch = [PendingAlert(("kemi", f"ft:{n}", 1, "new"), "email", "eu@kemi.fi", {"n": n}, t)
+                 for n in range(5)]
+        # an already sent key and a key twice in the same batch are parked never / once
+        batch += [PendingAlert(sent, "email", "eu@kemi.fi", {}, t), batch[0]]
+        assert store.enqueue_alerts(batch) == 5
+        assert store.enqueue_alerts(batch) == 0  # the whole bus batch redelivered
+        assert store.enqueue_alerts([]) == 0
+        rows = store.pending_alerts("email", "eu@kemi.fi")
+        assert sorted(r["data"]["n"] for r in rows) == [0, 1, 2, 3, 4]
+        assert len(store.alert_log("kemi")) == 6
+
+    def test_store_record_items_in_one_go(self, store):
+        items = [i.with_hash() for i in sample_items()]
+        v2 = dataclasses.replace(items[0], version=2, title="Renamed").with_hash()
+        store.record_items([(i, []) for i in items] + [(v2, [Change("title", "a", "b", "t")])])
+        store.record_items([(items[0], [])])  # older: no effect on the current version
+        assert store.last_item(items[0].id).title == "Renamed"
+        assert [h["version"] for h in store.item_history(items[0].id)] == [1, 2]
+        assert all(store.last_item(i.id) is not None for i in items)
+        store.record_items([])
+
     def test_store_dropped_alerts_are_released(self, store):
         key = ("kemi", "ft:D", 3, "changed")
         assert store.enqueue_alert(key, "webhook", "https://hooks.example.test/x", {},
