@@ -144,3 +144,20 @@ def test_an_unreachable_server_is_a_transient_error():
     with pytest.raises(StoreUnavailable) as info:
         PostgresStore(f"postgresql://euradar:secret@127.0.0.1:{free_port()}/euradar?connect_timeout=2")
     assert "secret" not in str(info.value)
+
+
+def test_cli_migrate_on_postgres(pg_db, monkeypatch, capsys, tmp_path):
+    import json
+
+    from euradar.cli.main import main
+
+    monkeypatch.setenv("EURADAR_STORE", pg_db)
+    assert main(["--data-dir", str(tmp_path), "migrate", "--status"]) == 0
+    assert "postgres store at schema version 0 of" in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path), "migrate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["dialect"] == "postgres" and report["applied"] and report["after"] == report["latest"]
+    assert main(["--data-dir", str(tmp_path), "subscribe", "--email", "eu@kemi.fi", "--theme", "T3"]) == 0
+    assert main(["--data-dir", str(tmp_path), "subscriptions", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out[out.index("["):])[0]["email"] == "eu@kemi.fi"
