@@ -38,11 +38,18 @@ def make_items(texts: list[dict], n: int, start: int = 0, prefix: str = "bench")
     return [item_at(texts, i, prefix) for i in range(start, start + n)]
 
 
-def item_at(texts: list[dict], i: int, prefix: str = "bench") -> Item:
+def item_at(texts: list[dict], i: int, prefix: str = "bench", unique: bool = False) -> Item:
+    """Item ``i``: text ``i`` modulo the corpus. ``unique`` adds what every real call has and
+    no other shares (a call id, a reference number), so a long run meets new words throughout
+    as a real stream does, not only in its first pass over the corpus."""
     r = texts[i % len(texts)]
+    title, text = (r["title"][:480] or "untitled"), r["text"][:20000]
+    if unique:
+        title += f" (HORIZON-CL5-2027-D{i:06d})"
+        text += f" Reference R{(i * 7919) % 10_000_000:07d}-{i:06d}."
     return Item(id=f"{prefix}:{i}", kind="call", source="bench",
-                url=f"https://bench.example.test/{i}", title=(r["title"][:500] or "untitled"),
-                text=r["text"][:20000], first_seen="2026-05-01T08:00:00+00:00")
+                url=f"https://bench.example.test/{i}", title=title, text=text,
+                first_seen="2026-05-01T08:00:00+00:00")
 
 
 class Role:
