@@ -148,6 +148,7 @@ def test_compose_urls_are_accepted_by_the_backends(services):
     bus, index = open_bus(env["EURADAR_BUS"]), open_index(env["EURADAR_INDEX"])  # no network
     assert bus.partitions == 6 and bus.retention_ms == 1209600000
     assert index.alias == "euradar-items"
+    assert index.refresh is False  # the indexer does not wait for a refresh per bulk
     index.close()
     store_url = env["EURADAR_STORE"].replace("${EURADAR_POSTGRES_PASSWORD:-euradar}", "euradar")
     scheme = urlparse(store_url).scheme
