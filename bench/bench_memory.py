@@ -184,7 +184,7 @@ def kafka(opts: argparse.Namespace) -> dict:
         roles += [Role("indexer", ["consume", "indexer"], env, data),
                   Role("alerter", ["consume", "alerter"], env, data)]
         replay = subprocess.Popen(
-            [sys.executable, __file__, "replay", "--bus", bus_url, "--replay-items",
+            [sys.executable, str(Path(__file__).resolve()), "replay", "--bus", bus_url, "--replay-items",
              str(opts.replay_items), "--corpus", opts.corpus, "--labels", opts.labels],
             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
         samples: list[dict] = []

@@ -93,7 +93,7 @@ def tag_alone_main(opts: argparse.Namespace) -> None:
 
 
 def _child(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], cwd=REPO, capture_output=True,
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], cwd=REPO, capture_output=True,
                          text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{args[0]} failed:\n{out.stderr[-3000:]}")
