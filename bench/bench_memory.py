@@ -195,6 +195,8 @@ def kafka(opts: argparse.Namespace) -> dict:
             samples.append({"t": round(time.monotonic() - started, 1), "indexed": count,
                             **{r.name: round(r.rss_mb(), 1) for r in roles},
                             "replay": round(rss_mb(replay.pid), 1)})
+            if len(samples) % 12 == 0:  # a progress line a minute, usable if the run is cut short
+                print(json.dumps(samples[-1]), file=sys.stderr, flush=True)
             return count
 
         try:
