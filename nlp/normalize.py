@@ -15,6 +15,7 @@ also be found *inside* a word key; that test lives in ``euradar.nlp.matching``. 
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -28,6 +29,10 @@ _STEMMERS = {
     "fi": snowballstemmer.stemmer("finnish"),
     "sv": snowballstemmer.stemmer("swedish"),
 }
+# A snowball stemmer keeps the word it works on in the object: two threads stemming at once
+# (the tagger and the indexer threads of `euradar run`) corrupt each other's word (IndexError
+# inside the stemmer, seen in bench/bench_memory.py). Misses of the cache below are serialised.
+_STEM_LOCK = threading.Lock()
 _FI_VOWELS = set("aeiouyäö")
 MIN_KEY_LENGTH = 3
 # Shortest key we trust to be a compound part inside a longer word (shorter ones cause
@@ -44,7 +49,8 @@ def word_key(word: str, lang: str) -> str:
         return lower
     if lang not in _STEMMERS:
         lang = "en"
-    stem: str = _STEMMERS[lang].stemWord(lower)
+    with _STEM_LOCK:
+        stem: str = _STEMMERS[lang].stemWord(lower)
     if lang == "fi":
         trimmed = stem
         while len(trimmed) > MIN_KEY_LENGTH and trimmed[-1] not in _FI_VOWELS:
