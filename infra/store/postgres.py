@@ -327,21 +327,36 @@ class PostgresStore:
         return [{**r, "data": json.loads(r["data"])} for r in rows]
 
     def complete_alerts(self, keys: Sequence[AlertKey]) -> None:
-        """Mark sent and forget the parked rows in one transaction, in key order (the order
-        ``enqueue_alerts`` locks in, so the two never deadlock)."""
-        now = utcnow_iso()
-        statements: list[tuple[str, Sequence[Any]]] = []
-        for key in sorted(keys):
-            statements.append((f"UPDATE alert_ledger SET sent_at = %s WHERE {_KEY}", (now, *key)))
-            statements.append((f"DELETE FROM pending_alerts WHERE {_KEY}", key))
-        self._transaction(statements)
+        """Mark sent and forget the parked rows in one transaction. The ledger rows are locked
+        first in key order (the order ``enqueue_alerts`` locks in, so the two never deadlock),
+        then updated and deleted set-wise: four statements whatever the batch size."""
+        self._settle(keys, "UPDATE alert_ledger l SET sent_at = %s FROM {keys} "
+                           "WHERE (l.sub_id, l.item_id, l.version, l.kind) = "
+                           "(k.sub_id, k.item_id, k.version, k.kind)", (utcnow_iso(),))
 
     def drop_alerts(self, keys: Sequence[AlertKey]) -> None:
-        statements: list[tuple[str, Sequence[Any]]] = []
-        for key in sorted(keys):
-            statements.append((f"DELETE FROM pending_alerts WHERE {_KEY}", key))
-            statements.append((f"DELETE FROM alert_ledger WHERE {_KEY} AND sent_at IS NULL", key))
-        self._transaction(statements)
+        """Forget the parked rows and release the unsent claims (a permanent failure)."""
+        self._settle(keys, "DELETE FROM alert_ledger l USING {keys} "
+                           "WHERE (l.sub_id, l.item_id, l.version, l.kind) = "
+                           "(k.sub_id, k.item_id, k.version, k.kind) AND l.sent_at IS NULL", ())
+
+    def _settle(self, keys: Sequence[AlertKey], ledger_sql: str, ledger_params: tuple[Any, ...]) -> None:
+        if not keys:
+            return
+        columns = [list(col) for col in zip(*sorted(set(keys)), strict=True)]
+        unnest = ("unnest(%s::text[], %s::text[], %s::int[], %s::text[]) "
+                  "AS k(sub_id, item_id, version, kind)")
+
+        def work(conn: psycopg.Connection[Row]) -> None:
+            with conn.transaction():
+                conn.execute(f"SELECT 1 FROM alert_ledger l JOIN {unnest} "
+                             "USING (sub_id, item_id, version, kind) ORDER BY l.sub_id, "
+                             "l.item_id, l.version, l.kind FOR UPDATE OF l", columns)
+                conn.execute(ledger_sql.format(keys=unnest), (*ledger_params, *columns))
+                conn.execute(f"DELETE FROM pending_alerts p USING {unnest} "
+                             "WHERE (p.sub_id, p.item_id, p.version, p.kind) = "
+                             "(k.sub_id, k.item_id, k.version, k.kind)", columns)
+        self._call(work)
 
     def defer_alerts(self, channel: str, address: str, not_before: str, error: str) -> None:
         self._run("UPDATE pending_alerts SET not_before = %s, attempts = attempts + 1, "
