@@ -21,18 +21,22 @@ Crash analysis (at-least-once, no duplicates from redelivery):
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from euradar.alerts.render import render_alerts
 from euradar.alerts.selection import Alert
+from euradar.core import metrics
 from euradar.core.errors import NotifyError
 from euradar.core.models import Change, Item
 from euradar.core.ports import Notification, Notifier, PendingAlert, Store
+from euradar.core.redact import redact_url
 from euradar.core.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
+_FLUSH_LOCK = threading.Lock()
 EMAIL = "email"
 WEBHOOK = "webhook"
 Clock = Callable[[], datetime]
@@ -120,17 +124,22 @@ class AlertBatcher:
         now = self.clock()
         cutoff = now + timedelta(days=3650) if force else now - self.window
         sent = 0
-        for channel, address in self.store.due_alert_addresses(_iso(cutoff), _iso(now)):
-            if channel not in self.notifiers:
-                log.warning("no notifier for %s; %s alerts stay parked", channel, address)
-                continue
-            with self.store.recipient_lock(channel, address) as mine:
-                if mine:  # else another alerter is sending this batch right now
-                    sent += self._flush(channel, address, now, _iso(cutoff))
+        # One flush at a time in a process (the alerter role and the reminders job both flush
+        # the pending table); across processes, one sender per recipient: the store's lock.
+        with _FLUSH_LOCK:
+            for channel, address in self.store.due_alert_addresses(_iso(cutoff), _iso(now)):
+                if channel not in self.notifiers:
+                    shown = redact_url(address) if channel == WEBHOOK else address
+                    log.warning("no notifier for %s; %s alerts stay parked", channel, shown)
+                    continue
+                with self.store.recipient_lock(channel, address) as mine:
+                    if mine:  # else another alerter is sending this batch right now
+                        sent += self._flush(channel, address, now, _iso(cutoff))
         return sent
 
     def _flush(self, channel: str, address: str, now: datetime, cutoff: str) -> int:
         notifier = self.notifiers[channel]
+        shown = redact_url(address) if channel == WEBHOOK else address  # webhook URLs hold secrets
         # Read under the lock: another alerter may have sent (and forgotten) these meanwhile.
         rows = self.store.pending_alerts(channel, address)
         if not rows or min(r["queued_at"] for r in rows) > cutoff or \
@@ -148,17 +157,18 @@ class AlertBatcher:
             notifier.send(notification)
         except NotifyError as exc:
             if not exc.transient:
-                log.error("%s %s refused %d alert(s), dropped: %s", channel, address,
+                log.error("%s %s refused %d alert(s), dropped: %s", channel, shown,
                           len(keys), exc)
                 self.store.drop_alerts(keys)
                 return 0
             attempts = max(r["attempts"] for r in rows) + 1
             delay = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
-            log.warning("%s %s failed (%s); retry in %.0fs", channel, address, exc, delay)
+            log.warning("%s %s failed (%s); retry in %.0fs", channel, shown, exc, delay)
             self.store.defer_alerts(channel, address, _iso(now + timedelta(seconds=delay)),
                                     str(exc))
             return 0
         self.store.complete_alerts(keys)
         self.messages_sent += 1
-        log.info("sent %d alert(s) to %s %s", len(alerts), channel, address)
+        metrics.ALERTS_SENT.inc()
+        log.info("sent %d alert(s) to %s %s", len(alerts), channel, shown)
         return 1

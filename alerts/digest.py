@@ -23,6 +23,7 @@ from typing import Any
 from euradar.alerts.calendar import deadline_events, ics_calendar
 from euradar.alerts.matching import iter_items, match
 from euradar.alerts.render import clean_subject, labels, render_pair, theme_label
+from euradar.core import metrics
 from euradar.core.changes import fmt_date
 from euradar.core.errors import NotifyError
 from euradar.core.models import Item
@@ -241,6 +242,7 @@ def send_digests(store: Store, index: Index, notifier: Notifier, frequency: str 
             failed = failed or exc
             continue
         store.mark_digest_sent(email, digest.period, len(digest.entries))
+        metrics.DIGESTS_SENT.labels(frequency=frequency).inc()
         sent.append((email, len(digest.entries)))
     if failed is not None and failed.transient:
         raise failed

@@ -52,8 +52,10 @@ def due_reminders(subs: Sequence[Subscription], index: Index, today: date) -> li
 
 def send_reminders(store: Store, index: Index, notifier: Notifier,
                    webhook: Notifier | None = None, today: date | None = None,
-                   clock: Clock | None = None) -> int:
-    """Send the reminders due now; returns the number of messages sent."""
+                   clock: Clock | None = None, deliver: bool = True) -> int:
+    """Send the reminders due now; returns the number of messages sent. With ``deliver``
+    False they are only parked in the store for the alerter role to send (two processes
+    flushing the same pending rows could send them twice)."""
     if clock is None:
         # A replayed ``today`` must also be the day the countdown in the message counts from.
         fixed = datetime.combine(today, time(8), tzinfo=UTC) if today else None
@@ -62,4 +64,6 @@ def send_reminders(store: Store, index: Index, notifier: Notifier,
     batcher = AlertBatcher(store, {EMAIL: notifier, WEBHOOK: webhook}, window_seconds=0,
                            clock=clock)
     batcher.enqueue(due_reminders(store.list_subscriptions(active_only=True), index, today))
+    if not deliver:  # an alerter role in another process delivers what was parked
+        return 0
     return batcher.flush_due(force=True)

@@ -51,7 +51,7 @@ def one_run(kafka: str, processes: int, payloads: list[tuple[str, bytes]], parti
     env = {"EURADAR_BUS": bus_url}
     taggers = [Role(f"tagger-{k}", ["consume", "tagger"], env, data) for k in range(processes)]
     try:
-        joined = wait_until(lambda: probe.group("tagger") == ("Stable", processes), 180, 0.25)
+        joined = wait_until(lambda: probe.group(prefix + "tagger") == ("Stable", processes), 180, 0.25)
         if not joined:
             raise SystemExit("tagger group did not become stable:\n" + taggers[0].tail())
         load = os.getloadavg()[0]

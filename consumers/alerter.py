@@ -20,6 +20,7 @@ from euradar.alerts.selection import collect_alerts
 from euradar.consumers.runner import run_consumer
 from euradar.core.models import Event
 from euradar.core.ports import Bus, Message, Notification, Notifier, Store
+from euradar.core.supervisor import RecordFailures, TaskState
 from euradar.core.topics import ITEMS_TAGGED, OPERATOR
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class AlerterHandler:
 
 def run_alerter(bus: Bus, handler: AlerterHandler, operators: OperatorAlerter, *,
                 stop: threading.Event | None = None, until_idle: bool = False,
-                tick_seconds: float = 1.0) -> int:
+                tick_seconds: float = 1.0, failures: RecordFailures | None = None,
+                max_attempts: int = 3, state: TaskState | None = None) -> int:
     """The alerter loop: consume items, flush due batches when the window passes even if no
     new record arrives, and relay source-health events to operators. With ``until_idle``
     (one-shot runs) every parked batch is flushed at the end. Returns records consumed."""
@@ -70,9 +72,12 @@ def run_alerter(bus: Bus, handler: AlerterHandler, operators: OperatorAlerter, *
     try:
         while not stop.is_set():
             records += run_consumer(items, bus, GROUP, handler, until_idle=True,
-                                    stop=stop, poll_timeout=0.2).records
+                                    stop=stop, poll_timeout=0.2, failures=failures,
+                                    max_attempts=max_attempts, state=state).records
             operators.poll_once(health)
             handler.flush_due(force=until_idle)
+            if state is not None:
+                state.beat()
             if until_idle or stop.wait(tick_seconds):
                 break
     finally:

@@ -20,9 +20,11 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from euradar.core import metrics
 from euradar.core.codec import dumps_event
 from euradar.core.models import Event, Item
 from euradar.core.ports import Bus, Message
+from euradar.core.schema import TRUNCATED_FLAG, cap_for_tagging
 from euradar.core.topics import ITEMS_TAGGED
 from euradar.nlp import get_tagger
 
@@ -57,8 +59,12 @@ class TaggerHandler:
         with memory_zone(self.tagger):
             for msg, event in events:
                 item = event.item
+                text, truncated = cap_for_tagging(item.text)
                 analysis = self.tagger.analyse(
-                    {"id": item.id, "title": item.title, "text": item.text, "lang": item.lang})
+                    {"id": item.id, "title": item.title, "text": text, "lang": item.lang})
+                if truncated:  # tagged on the first TAG_TEXT_CHARS; the index keeps the whole text
+                    analysis["flags"] = [*analysis.get("flags", []), TRUNCATED_FLAG]
+                    metrics.TEXT_TRUNCATED.inc()
                 tagged = Event(type=event.type, item=enrich(item, analysis), changes=event.changes)
                 self.bus.publish(ITEMS_TAGGED, msg.key, dumps_event(tagged))
         self.bus.flush()

@@ -18,7 +18,7 @@ from euradar.core.errors import InvalidItem, SourceError
 from euradar.core.ports import Bus, Store
 from euradar.core.settings import Settings
 from euradar.crawlers import ft_dump
-from euradar.crawlers.feeds import fetch
+from euradar.crawlers.feeds import fetch, response_cap
 from euradar.crawlers.publish import CRAWL_FLUSH_EVERY, Publisher
 from euradar.crawlers.report import CrawlReport
 from euradar.crawlers.sources import SourceConfig
@@ -33,7 +33,8 @@ def crawl_dump(source: SourceConfig, settings: Settings, bus: Bus, store: Store,
         timeout = float(source.options.get("timeout", settings.http_timeout * 12))
         with httpx.Client(headers={"User-Agent": settings.user_agent}, timeout=timeout,
                           follow_redirects=True) as client:
-            response = fetch(client, source, store, report, accept="application/json")
+            response = fetch(client, source, store, report, accept="application/json",
+                             max_bytes=response_cap(source, settings))
     except SourceError as exc:
         report.ok, report.error = False, str(exc)
         return report

@@ -6,7 +6,14 @@
 * a feed with a wrong or lying encoding, or other "bozo" problems, still yields its good
   entries, with a warning in the report;
 * an HTML page served with status 200 (error or maintenance page) is an error, not an empty feed;
-* an entry without link or title is dead-lettered; the others are published.
+* an entry without link or title is dead-lettered; the others are published;
+* a response larger than the source's cap (``options.max_bytes``, else
+  ``Settings.max_response_bytes``) is abandoned with a clear error, never held in memory whole;
+* bytes that are not valid in the declared charset are replaced where they are (the rest of the
+  document keeps its charset; no whole-document re-decoding into mojibake) and reported as a
+  warning; an entry holding such bytes never replaces an earlier good version of itself;
+* the entry a truncated document was cut off in is not published (the next crawl fetches the
+  document whole again).
 """
 
 from __future__ import annotations
@@ -41,8 +48,35 @@ RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 
 
+def response_cap(source: SourceConfig, settings: Settings) -> int:
+    """The most bytes one response of ``source`` may have (decompressed)."""
+    return int(source.options.get("max_bytes", settings.max_response_bytes))
+
+
+def _get_capped(client: httpx.Client, source: SourceConfig, headers: dict[str, str],
+                max_bytes: int) -> httpx.Response:
+    """GET, reading the body in chunks and giving up past ``max_bytes``."""
+    with client.stream("GET", source.url, headers=headers) as response:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise SourceError(f"{source.name}: {source.url} announces {int(declared):,} bytes, more "
+                              f"than the cap of {max_bytes:,} (raise options.max_bytes of this "
+                              "source if that is expected)")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise SourceError(f"{source.name}: {source.url} sent more than the cap of "
+                                  f"{max_bytes:,} bytes; download abandoned (raise "
+                                  "options.max_bytes of this source if that is expected)")
+            chunks.append(chunk)
+        return httpx.Response(response.status_code, headers=response.headers,
+                              content=b"".join(chunks), request=response.request)
+
+
 def fetch(client: httpx.Client, source: SourceConfig, store: Store, report: CrawlReport,
-          accept: str = FEED_ACCEPT) -> httpx.Response | None:
+          accept: str = FEED_ACCEPT, max_bytes: int = 20 * 1024 * 1024) -> httpx.Response | None:
     """GET the source URL with validators and retries. None means 304 Not Modified."""
     etag, last_modified = store.validators(source.url)
     headers = {"Accept": accept}
@@ -55,7 +89,7 @@ def fetch(client: httpx.Client, source: SourceConfig, store: Store, report: Craw
     for attempt in range(retries + 1):
         report.requests += 1
         try:
-            response = client.get(source.url, headers=headers)
+            response = _get_capped(client, source, headers, max_bytes)
         except httpx.TransportError as exc:
             problem = describe_transport_error(exc)
             if attempt == retries:
@@ -92,6 +126,52 @@ def strip_junk(body: bytes) -> bytes:
     if match and match.start() > 0:
         return body[match.start():]
     return body
+
+
+_XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.I)
+_ROOT_END = re.compile(rb"</(rss|feed|rdf:RDF)>\s*$", re.I)
+
+
+def declared_charset(body: bytes, content_type: str) -> str:
+    """The charset the HTTP header or the XML declaration names; UTF-8 when neither does."""
+    header = _CHARSET.search(content_type or "")
+    if header:
+        return header.group(1).lower()
+    decl = _XML_ENCODING.search(body[:512])
+    return decl.group(2).decode("ascii").lower() if decl else "utf-8"
+
+
+def decode_document(body: bytes, content_type: str, report: CrawlReport) -> tuple[bytes, str, int]:
+    """(body, content type, bad byte sequences): a body that is valid in its declared charset
+    is returned as it is. A body in that charset with a few bad bytes is decoded with it, each
+    bad sequence becoming U+FFFD where it stands, and handed on as UTF-8 that says so: the
+    other entries keep their text (re-decoding the whole document in another charset would
+    turn every "€" into "â‚¬" and publish each such entry as changed)."""
+    charset = declared_charset(body, content_type)
+    try:
+        body.decode(charset)
+        return body, content_type, 0
+    except LookupError:
+        return body, content_type, 0  # a charset Python does not know: feedparser's best guess
+    except UnicodeDecodeError:
+        pass
+    text = body.decode(charset, errors="replace")
+    bad = text.count("\ufffd") - body.decode(charset, errors="ignore").count("\ufffd")
+    if not any(ord(c) > 127 and c != "\ufffd" for c in text):
+        # Not one valid non-ASCII sequence: the whole document is in another charset than it
+        # says (cp1252 labelled UTF-8); feedparser's fallback decodes it whole, correctly.
+        return body, content_type, 0
+    clean = text.encode("utf-8")
+    clean = _XML_ENCODING.sub(rb"\1utf-8\3", clean, count=1)
+    report.warnings.append(f"{bad} byte sequence(s) not valid {charset} replaced by U+FFFD; "
+                           "the other entries read as declared")
+    return clean, "application/xml; charset=utf-8", bad
+
+
+def is_truncated(body: bytes) -> bool:
+    """True when the document stops before the end tag of its root element."""
+    return not _ROOT_END.search(body[-4096:])
 
 
 def parse_feed(body: bytes, content_type: str, source: SourceConfig, report: CrawlReport) -> Any:
@@ -159,30 +239,47 @@ def crawl_feed(source: SourceConfig, settings: Settings, bus: Bus, store: Store)
     try:
         with httpx.Client(headers={"User-Agent": settings.user_agent}, timeout=settings.http_timeout,
                           follow_redirects=True) as client:
-            response = fetch(client, source, store, report)
+            response = fetch(client, source, store, report,
+                             max_bytes=response_cap(source, settings))
             if response is None:
                 report.not_modified = 1
                 return report
-        parsed = parse_feed(response.content, response.headers.get("content-type", ""), source, report)
+        body, content_type, bad_bytes = decode_document(
+            response.content, response.headers.get("content-type", ""), report)
+        parsed = parse_feed(body, content_type, source, report)
     except SourceError as exc:
         report.ok, report.error = False, str(exc)
         return report
     broken = parsed.bozo and isinstance(parsed.bozo_exception, xml.sax.SAXParseException)
+    entries = list(parsed.entries)
+    if broken and entries and is_truncated(strip_junk(body)):
+        cut = entries.pop()
+        report.warnings.append(f"document is truncated: its last entry "
+                               f"({clean_text(cut.get('title'))[:80]!r}) was cut off and is not "
+                               "published")
     if broken:
         # A truncated or broken document: its good entries go on, and the document itself is
         # dead-lettered with the reason so what was cut off is not lost without a trace.
         publisher.dead_letter(source.name, f"feed is not well-formed ({parsed.bozo_exception}); "
-                              f"kept the {len(parsed.entries)} entries before the break",
+                              f"kept the {len(entries)} entries before the break",
                               response.content[:200_000], f"{source.name}#document")
     feed_lang = _lang(parsed.feed.get("language"))
-    for index, entry in enumerate(parsed.entries):
+    kept_earlier = 0
+    for index, entry in enumerate(entries):
         try:
             item = entry_to_item(entry, feed_lang, source)
         except InvalidItem as exc:
             publisher.dead_letter(source.name, str(exc), repr(dict(entry))[:5000], f"{source.name}#{index}")
             continue
+        if bad_bytes and "\ufffd" in item.title + item.text and store.last_item(item.id):
+            kept_earlier += 1  # unreadable input never replaces what was read before
+            publisher.stats.unchanged += 1
+            continue
         publisher.publish(item)
     publisher.flush()
+    if kept_earlier:
+        report.warnings.append(f"{kept_earlier} entr(y/ies) with unreadable bytes kept their "
+                               "earlier version")
     report.add_stats(publisher.stats)
     # Only now: had publishing failed, the next crawl must not get a 304 for unpublished entries.
     # A broken document is fetched whole again next time (the source may have fixed it).

@@ -16,11 +16,14 @@ between republishes (at-least-once) and never records an event that was lost.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from types import TracebackType
 
+from euradar.core import metrics
 from euradar.core.changes import diff_items
 from euradar.core.codec import dead_letter_payload, dumps_event
+from euradar.core.errors import InvalidItem
 from euradar.core.models import Event, Item, utcnow_iso
 from euradar.core.ports import Bus, Store
 from euradar.core.topics import DEAD_LETTER, ITEMS_RAW
@@ -90,16 +93,25 @@ class Publisher:
         if previous is None:
             item = dataclasses.replace(item, version=1, first_seen=now, fetched_at=now)
             event = Event(type="new", item=item)
-            self.stats.new += 1
         else:
             changes = diff_items(previous, item)
             item = dataclasses.replace(item, version=previous.version + 1,
                                        first_seen=previous.first_seen, fetched_at=now)
             event = Event(type="changed", item=item, changes=changes)
-            self.stats.changed += 1
         # Publish before recording: if we crash in between, the next crawl publishes again
         # (at-least-once); consumers are idempotent on (id, version).
-        self.bus.publish(ITEMS_RAW, item.id, dumps_event(event))
+        try:
+            raw = dumps_event(event)  # the schema is checked here, at the bus boundary
+        except InvalidItem as exc:
+            self.dead_letter(item.source, str(exc), json.dumps(item.to_dict(), default=str,
+                                                               ensure_ascii=True)[:5000], item.id)
+            return None
+        self.bus.publish(ITEMS_RAW, item.id, raw)
+        metrics.ITEMS_PUBLISHED.labels(source=item.source).inc()
+        if event.type == "new":
+            self.stats.new += 1
+        else:
+            self.stats.changed += 1
         self._unrecorded.append(event)
         if len(self._unrecorded) >= self.flush_every:
             self.flush()
@@ -113,3 +125,4 @@ class Publisher:
                          dead_letter_payload("crawl", reason, key, original, source))
         self.bus.flush()
         self.stats.dead += 1
+        metrics.DEAD_LETTERS.labels(stage="crawl").inc()

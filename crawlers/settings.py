@@ -44,6 +44,7 @@ def for_source(source: SourceConfig, settings: Settings) -> dict[str, Any]:
     """The Scrapy settings of one crawl of ``source``."""
     options = source.options
     delay = float(options.get("crawl_delay", DOWNLOAD_DELAY))
+    max_bytes = int(options.get("max_bytes", settings.max_response_bytes))
     return {
         **defaults(),
         "USER_AGENT": settings.user_agent,  # identifies us, with a contact address
@@ -52,4 +53,7 @@ def for_source(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": settings.http_timeout,
         "RETRY_TIMES": int(options.get("retries", RETRY_TIMES)),
         "RETRY_BACKOFF_BASE": float(options.get("retry_backoff", RETRY_BACKOFF_BASE)),
+        # A response past the cap is abandoned (a clear error in the report), not buffered.
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": max_bytes // 2,
     }

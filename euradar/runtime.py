@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from euradar.alerts.batching import Clock
-from euradar.alerts.digest import send_digests
 from euradar.alerts.operators import OperatorAlerter
-from euradar.alerts.reminders import send_reminders
 from euradar.consumers.alerter import AlerterHandler, run_alerter
 from euradar.consumers.indexer import IndexerHandler
 from euradar.consumers.runner import Handler, RunStats, run_consumer
@@ -23,11 +21,14 @@ from euradar.consumers.tagger import TaggerHandler
 from euradar.core import registry
 from euradar.core.ports import Bus, Index, Notifier, Store
 from euradar.core.settings import Settings
+from euradar.core.supervisor import RecordFailures, Supervisor, TaskState
 from euradar.core.topics import ITEMS_RAW, ITEMS_TAGGED
 from euradar.crawlers.report import CrawlReport
 from euradar.crawlers.run import crawl_all
 from euradar.crawlers.sources import load_sources
 from euradar.crawlers.sweep import refresh_statuses
+from euradar.health import Health
+from euradar.service import Scheduler, run_service
 
 log = logging.getLogger(__name__)
 ROLES = ("tagger", "indexer", "alerter")
@@ -63,10 +64,21 @@ class Runtime:
     notifier: Notifier
     webhook: Notifier | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
+    # Per role, how often each record failed; survives the role's restarts (see runner).
+    _failures: dict[str, RecordFailures] = field(default_factory=dict)
+    supervisor: Supervisor = field(init=False)
+    health: Health = field(init=False)
 
     def __post_init__(self) -> None:
         if self.webhook is None:
             self.webhook = registry.open_webhook(self.settings, self.bus)
+        self.supervisor = Supervisor(self._stop, backoff_max=self.settings.restart_backoff_max)
+        self.health = Health(self.settings, self.bus, self.index, self.store, self.notifier,
+                             tasks=self.supervisor.states)
+
+    @property
+    def stop_event(self) -> threading.Event:
+        return self._stop
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -91,19 +103,23 @@ class Runtime:
                               batch_seconds=self.settings.alert_batch_seconds, clock=clock)
 
     def consume(self, role: str, *, until_idle: bool = False,
-                stop: threading.Event | None = None) -> RunStats:
+                stop: threading.Event | None = None, state: TaskState | None = None) -> RunStats:
         """Run one role as its own consumer group (until idle, or until stopped)."""
         stop = stop or self._stop
+        failures = self._failures.setdefault(role, RecordFailures())
+        attempts = self.settings.record_attempts
         if role == "alerter":  # batches per recipient within a window, relays operator events
             operators = OperatorAlerter(self.store, self.notifier)
             records = run_alerter(self.bus, self.alerter(), operators, stop=stop,
-                                  until_idle=until_idle)
+                                  until_idle=until_idle, failures=failures,
+                                  max_attempts=attempts, state=state)
             return RunStats(records=records)
         topic, handle = self.handler(role)
         consumer = self.bus.consumer([topic], group=role)
         try:
             return run_consumer(consumer, self.bus, role, handle, until_idle=until_idle,
-                                stop=stop, batch_size=BATCH_SIZES[role])
+                                stop=stop, batch_size=BATCH_SIZES[role], failures=failures,
+                                max_attempts=attempts, state=state)
         finally:
             consumer.close()
 
@@ -120,37 +136,24 @@ class Runtime:
         return reports
 
     def run_forever(self, progress: Callable[[CrawlReport], None] | None = None,
-                    tick_seconds: float = 30.0, consumers: bool = True) -> None:
-        """Consumers as threads (unless ``consumers`` is False: they run as their own processes,
-        as in docker compose); crawl each enabled source when its schedule says it is due."""
-        threads = [threading.Thread(target=self.consume, args=(role,), name=role, daemon=True)
-                   for role in ROLES] if consumers else []
-        for t in threads:
-            t.start()
-        sources = [s for s in load_sources(self.settings.sources_file,
-                                           self.settings.source_overrides) if s.enabled]
-        last_daily: date | None = None
-        while not self._stop.is_set():
-            today = datetime.now(UTC).date()
-            if today != last_daily:
-                self.daily_jobs(today)
-                last_daily = today
-            due = [s for s in sources
-                   if is_due(s.schedule, self.store.source_state(s.name).last_attempt)]
-            if due:
-                crawl_all(due, self.settings, self.bus, self.store, progress=progress)
-            self._stop.wait(tick_seconds)
-        for t in threads:
-            t.join(timeout=10)
+                    tick_seconds: float = 30.0, consumers: bool = True) -> list[str]:
+        """Consumer roles (unless ``consumers`` is False: they run as their own processes, as
+        in docker compose) and the scheduler, each supervised (:mod:`euradar.service`), until
+        :meth:`stop`. Returns the tasks that did not stop in time."""
+        scheduler = Scheduler(self, is_due, progress=progress, tick_seconds=tick_seconds,
+                              deliver_reminders=consumers)
+        return run_service(self, ROLES if consumers else (), scheduler=scheduler)
+
+    def run_roles(self, roles: tuple[str, ...]) -> list[str]:
+        """Only these consumer roles, supervised, until :meth:`stop` (``euradar consume``)."""
+        return run_service(self, roles)
 
     def daily_jobs(self, today: date) -> None:
-        """Deadline reminders and daily digests every day, weekly digests on Mondays. Each is
-        recorded in the store, so running them again the same day or week sends nothing."""
-        refresh_statuses(self.bus, self.store, today)
-        send_reminders(self.store, self.index, self.notifier, self.webhook, today)
-        send_digests(self.store, self.index, self.notifier, "daily", today)
-        if today.weekday() == 0:
-            send_digests(self.store, self.index, self.notifier, "weekly", today)
+        """Deadline reminders, daily digests (with the days missed) and this week's digest,
+        once each (the store's logs keep them to one). Raises on the first failure."""
+        scheduler = Scheduler(self, is_due)
+        for job in scheduler.jobs:
+            job.run(today)
 
     def stop(self) -> None:
         self._stop.set()

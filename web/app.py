@@ -19,13 +19,13 @@ from starlette.routing import Match
 from euradar import __version__
 from euradar.core.errors import ConfigError, TransientError
 from euradar.runtime import Runtime
-from euradar.web import api, ui, ui_subscriptions
+from euradar.web import api, health, ui, ui_subscriptions
 from euradar.web.auth import SecurityHeaders
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 # ui_subscriptions before ui, so its literal /subscriptions/... paths win.
-ROUTERS = (api.router, ui_subscriptions.router, ui.router)
+ROUTERS = (health.router, api.router, ui_subscriptions.router, ui.router)
 
 
 def create_app(runtime: Runtime) -> FastAPI:

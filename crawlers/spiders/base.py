@@ -43,6 +43,9 @@ def describe_failure(failure: Failure) -> str:
         return f"HTTP {response.status}"
     text = str(exc) or exc.__class__.__name__
     lowered = text.lower()
+    if "max size" in lowered or "maxsize" in lowered:
+        return (f"response larger than the size cap; download abandoned ({text}; raise "
+                "options.max_bytes of this source if that is expected)")
     if "dns" in lowered or "name resolution" in lowered or "lookup" in lowered:
         return f"name resolution failed ({text})"
     if "refused" in lowered:

@@ -16,9 +16,11 @@ from typing import Any
 
 from euradar.cli.alerts import add_arguments as add_alert_commands
 from euradar.cli.nlp import eval_main, explain_main, tag_main
+from euradar.cli.status import status_main
 from euradar.cli.store import add_arguments as add_store_commands
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.ports import Query
+from euradar.core.redact import redact_service_url
 from euradar.core.registry import open_store
 from euradar.core.settings import Settings, from_env
 from euradar.core.subscriptions import Subscription
@@ -63,8 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"euradar web UI and API on {rt.settings.public_url}", flush=True)
     try:
         if args.once:
-            print(f"euradar: one cycle on bus={rt.settings.bus_url} index={rt.settings.index_url}",
-                  flush=True)
+            print(f"euradar: one cycle on bus={redact_service_url(rt.settings.bus_url)} "
+                  f"index={redact_service_url(rt.settings.index_url)}", flush=True)
             print("crawling sources:", flush=True)
             reports = rt.crawl(args.source or None, progress=_report_line)
             print("tagging, indexing and alerting ...", flush=True)
@@ -81,12 +83,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                       f"items" + (f"; unreachable or failing: {', '.join(failed_names)}"
                                   if failed else ""))
             return 0
-        signal.signal(signal.SIGTERM, lambda *_: rt.stop())
+        _stop_on_signals(rt)
         print("euradar running; Ctrl-C stops", flush=True)
-        try:
-            rt.run_forever(progress=_report_line, consumers=not args.crawl_only)
-        except KeyboardInterrupt:
-            rt.stop()
+        rt.run_forever(progress=_report_line, consumers=not args.crawl_only)
         return 0
     finally:
         if server is not None:
@@ -107,17 +106,64 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         rt.close()
 
 
+def _stop_on_signals(rt: Runtime) -> None:
+    """SIGTERM and SIGINT (Ctrl-C) ask for a clean stop: the batch in hand is finished or left
+    uncommitted, then the process exits 0 (within Settings.shutdown_seconds)."""
+    def stop(signum: int, _frame: object) -> None:
+        print(f"euradar: {signal.Signals(signum).name} received, stopping", file=sys.stderr,
+              flush=True)
+        rt.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+# Each role's own health port unless EURADAR_HEALTH_PORT or --health-port says otherwise, so
+# three roles on one host do not collide.
+HEALTH_PORTS = {"tagger": 8771, "indexer": 8772, "alerter": 8773}
+
+
 def cmd_consume(args: argparse.Namespace) -> int:
     rt = _runtime(args)
-    signal.signal(signal.SIGTERM, lambda *_: rt.stop())
+    if args.until_idle:
+        try:
+            stats = rt.consume(args.role, until_idle=True)
+            print(json.dumps({"role": args.role, "records": stats.records, "dead": stats.dead}))
+            return 0
+        finally:
+            rt.close()
+    port = args.health_port if args.health_port is not None else rt.settings.health_port
+    chosen = port is not None
+    port = HEALTH_PORTS[args.role] if port is None else port
+    server = None
     try:
-        stats = rt.consume(args.role, until_idle=args.until_idle)
-        print(json.dumps({"role": args.role, "records": stats.records, "dead": stats.dead}))
-        return 0
-    except KeyboardInterrupt:
+        if port:
+            from euradar.health import HealthServer
+
+            try:
+                server = HealthServer(rt.health, rt.settings.web_host, port).start()
+            except OSError as exc:
+                where = f"health port {rt.settings.web_host}:{port}: {exc.strerror}"
+                if chosen:
+                    raise ConfigError(f"{where} (set --health-port or EURADAR_HEALTH_PORT; "
+                                      "0 turns it off)") from exc
+                # the default port is taken (another role on this host): run without it
+                print(f"euradar {args.role}: {where}; no /healthz, /readyz, /metrics (set "
+                      "--health-port or EURADAR_HEALTH_PORT)", file=sys.stderr, flush=True)
+        if server is not None:
+            print(f"euradar {args.role}: /healthz /readyz /metrics on "
+                  f"http://{rt.settings.web_host}:{server.port}", flush=True)
+        _stop_on_signals(rt)
+        rt.run_roles((args.role,))
         return 0
     finally:
+        if server is not None:
+            server.stop()
         rt.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    return status_main(_runtime(args), args.url, as_json=args.json)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -248,7 +294,8 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    return tag_main(sys.stdin, sys.stdout)
+    # bytes: each line is decoded on its own, so bad bytes cost only their line
+    return tag_main(getattr(sys.stdin, "buffer", sys.stdin), sys.stdout)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -290,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("consume", cmd_consume, "run one consumer role (tagger, indexer, alerter)", json_flag=False)
     sp.add_argument("role", choices=("tagger", "indexer", "alerter"))
     sp.add_argument("--until-idle", action="store_true", help="exit when nothing is left to consume")
+    sp.add_argument("--health-port", type=int,
+                    help="port of /healthz, /readyz, /metrics (default: tagger 8771, indexer "
+                         "8772, alerter 8773, or EURADAR_HEALTH_PORT; 0 = none)")
+    sp = add("status", cmd_status, "health of the installation: dependencies, roles, lag, "
+             "dead letters, sources (exit 1 when not ready)")
+    sp.add_argument("--url", help="the /readyz of the running process (default: the web UI's)")
     sp = add("search", cmd_search, "search the index")
     sp.add_argument("query", nargs="*", default=[])
     sp.add_argument("--theme", action="append", help="T1..T8 (repeatable)")

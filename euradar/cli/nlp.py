@@ -8,8 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from typing import IO, Any
 
+from euradar.core.errors import InvalidItem
+from euradar.core.schema import cap_for_tagging, check_text
 from euradar.nlp import get_tagger
 from euradar.nlp.evaluate import evaluate_records, format_report, load_labels
 from euradar.nlp.taxonomy import load_taxonomy
@@ -17,35 +20,80 @@ from euradar.nlp.taxonomy import load_taxonomy
 TAG_BATCH = 256
 
 
-def _parse_line(line: str, number: int) -> tuple[dict[str, Any] | None, str | None]:
+def _parse_line(raw: str | bytes, number: int) -> tuple[dict[str, Any] | None, str | None]:
+    if isinstance(raw, bytes):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return None, f"line {number}: not valid UTF-8 (byte {error.start})"
+    else:
+        line = raw
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         return None, f"line {number}: invalid JSON ({error.msg} at column {error.colno})"
+    except RecursionError:
+        return None, f"line {number}: JSON nested too deeply"
     if not isinstance(record, dict):
         return None, f"line {number}: expected a JSON object with id, title, text"
     if not isinstance(record.get("title") or "", str) or not isinstance(record.get("text") or "", str):
         return None, f"line {number}: 'title' and 'text' must be strings"
+    try:
+        for field in ("id", "title", "text", "lang"):
+            value = record.get(field)
+            if isinstance(value, str):
+                check_text(value, field, len(value))
+    except InvalidItem as error:
+        return None, f"line {number}: {error}"
+    text, truncated = cap_for_tagging(record.get("text") or "")
+    if truncated:
+        record = {**record, "text": text, "_truncated": True}
     return record, None
 
 
-def tag_main(stdin: IO[str], stdout: IO[str], stderr: IO[str] | None = None) -> int:
+def _tag_safely(tagger: Any, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tag a batch; if the batch fails, tag its records one by one, so one record the pipeline
+    cannot take costs that record only."""
+    try:
+        results: list[dict[str, Any]] = tagger.tag(records)
+        return results
+    except Exception:
+        out = []
+        for record in records:
+            try:
+                out.extend(tagger.tag([record]))
+            except Exception as error:
+                out.append({"id": record.get("id"), "error": f"{type(error).__name__}: {error}"})
+        return out
+
+
+def tag_main(stdin: IO[str] | IO[bytes], stdout: IO[str], stderr: IO[str] | None = None) -> int:
     """Tag JSONL records from ``stdin``; one JSONL result per non-blank input line, in order.
-    Returns 0, or 1 when any line was broken (those lines get ``{"id": null, "error"}``)."""
+    Returns 0, or 1 when any line was broken (those lines get ``{"id": null, "error"}``).
+    Lines are decoded one by one, so bad bytes cost only their own line; a text longer than
+    the tagger reads is tagged on its first part, with ``"truncated": true``."""
     stderr = stderr or sys.stderr
     tagger = get_tagger()
     failed = False
     pending: list[tuple[dict[str, Any] | None, str | None]] = []
 
     def flush() -> None:
+        nonlocal failed
         good = [record for record, _ in pending if record is not None]
-        results = iter(tagger.tag(good))
+        results = iter(_tag_safely(tagger, good))
         for record, error in pending:
             out = next(results) if record is not None else {"id": None, "error": error}
+            if record is not None and record.pop("_truncated", False):
+                out = {**out, "truncated": True}
+            if "error" in out and record is not None:
+                failed = True
+                print(f"euradar tag: {record.get('id')}: {out['error']}", file=stderr)
             stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
         pending.clear()
 
-    for number, line in enumerate(stdin, start=1):
+    lines: Iterable[str | bytes] = stdin
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         record, error = _parse_line(line, number)

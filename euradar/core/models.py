@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from euradar.core.errors import InvalidItem
+from euradar.core.schema import validate_item_dict
 
 Kind = Literal["call", "tender", "news"]
 Status = Literal["forthcoming", "open", "closed"]
@@ -86,6 +87,7 @@ class Item:
         missing = [k for k in ("id", "kind", "source", "url", "title") if not data.get(k)]
         if missing:
             raise InvalidItem(f"missing required field(s) {', '.join(missing)}", missing[0])
+        validate_item_dict(data)
         return cls(**{k: v for k, v in data.items() if k in known})
 
     @property

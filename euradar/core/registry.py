@@ -95,7 +95,8 @@ def open_notifier(settings: Settings) -> Notifier:
     if url.startswith("outbox://"):
         notifier = cls(url, settings.mail_from)
     else:
-        notifier = cls(url, settings.mail_from, settings.smtp_password)
+        notifier = cls(url, settings.mail_from, settings.smtp_password,
+                       allow_plaintext=settings.smtp_allow_plaintext)
     return notifier
 
 
@@ -103,5 +104,7 @@ def open_webhook(settings: Settings, bus: Bus | None) -> Notifier:
     """The webhook notifier (signed with ``Settings.webhook_secret``; failed deliveries are
     dead-lettered on ``bus``). The one place it is built."""
     cls = load(WEBHOOK)
-    notifier: Notifier = cls(settings.webhook_secret, bus, timeout=settings.http_timeout)
+    notifier: Notifier = cls(settings.webhook_secret, bus, timeout=settings.http_timeout,
+                             allow_hosts=settings.webhook_allow_hosts,
+                             allow_unsigned=settings.webhook_allow_unsigned)
     return notifier

@@ -47,6 +47,16 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     public_url: str = "http://127.0.0.1:8765"
     alert_batch_seconds: float = 60.0
+    # Always-on service (supervision, health, secrets, input caps); see README "Operating".
+    smtp_allow_plaintext: bool = False  # only for a local relay without STARTTLS
+    webhook_allow_hosts: tuple[str, ...] = ()  # private/loopback receivers an operator allows
+    webhook_allow_unsigned: bool = False
+    max_response_bytes: int = 20 * 1024 * 1024  # per response; a source's max_bytes overrides
+    health_port: int | None = None  # `euradar consume ROLE`: /healthz, /readyz, /metrics
+    record_attempts: int = 3  # a record failing this often in a role is dead-lettered
+    restart_backoff_max: float = 60.0  # seconds between restarts of a crashing role or job
+    stall_seconds: float = 300.0  # a role with lag and no progress for this long is not ready
+    shutdown_seconds: float = 20.0  # SIGTERM: longest wait for roles to finish their batch
 
     def resolved(self) -> Settings:
         """Fill the URLs left empty with the embedded defaults under ``data_dir``."""
@@ -69,6 +79,20 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name)
+    return None if raw is None or raw.strip() == "" else int(_float(env, name, 0))
 
 
 def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -101,6 +125,17 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
         "webhook_secret": env.get("EURADAR_WEBHOOK_SECRET") or None,
         "public_url": env.get("EURADAR_PUBLIC_URL") or "",
         "alert_batch_seconds": _float(env, "EURADAR_ALERT_BATCH_SECONDS", 60.0),
+        "smtp_allow_plaintext": _flag(env, "EURADAR_SMTP_ALLOW_PLAINTEXT"),
+        "webhook_allow_hosts": tuple(h.strip() for h in
+                                     (env.get("EURADAR_WEBHOOK_ALLOW_HOSTS") or "").split(",")
+                                     if h.strip()),
+        "webhook_allow_unsigned": _flag(env, "EURADAR_WEBHOOK_ALLOW_UNSIGNED"),
+        "max_response_bytes": int(_float(env, "EURADAR_MAX_RESPONSE_BYTES", 20 * 1024 * 1024)),
+        "health_port": _optional_int(env, "EURADAR_HEALTH_PORT"),
+        "record_attempts": max(1, int(_float(env, "EURADAR_RECORD_ATTEMPTS", 3))),
+        "restart_backoff_max": _float(env, "EURADAR_RESTART_BACKOFF_MAX", 60.0),
+        "stall_seconds": _float(env, "EURADAR_STALL_SECONDS", 300.0),
+        "shutdown_seconds": _float(env, "EURADAR_SHUTDOWN_SECONDS", 20.0),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     if not values["public_url"]:

@@ -60,6 +60,7 @@ class KafkaBus:
         self.timeout_ms = cfg.timeout_ms
         self.client_id = cfg.client_id
         self._lock = threading.RLock()
+        self._admin_lock = threading.Lock()
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._known_topics: set[str] = set()
@@ -117,8 +118,9 @@ class KafkaBus:
         spec = {name: {"num_partitions": self.partitions, "replication_factor": self.replication,
                        "configs": configs} for name in wanted}
         try:
-            admin.create_topics(spec, timeout_ms=self.timeout_ms, raise_errors=False)
-            admin.wait_for_topics(wanted, timeout_ms=self.timeout_ms)
+            with self._admin_lock:
+                admin.create_topics(spec, timeout_ms=self.timeout_ms, raise_errors=False)
+                admin.wait_for_topics(wanted, timeout_ms=self.timeout_ms)
         except Exception as exc:
             raise unavailable(f"creating topic(s) {', '.join(wanted)}", exc) from exc
         with self._lock:
@@ -185,6 +187,46 @@ class KafkaBus:
             raise
         except Exception as exc:
             raise unavailable(f"topic_size({topic})", exc) from exc
+        finally:
+            c.close()
+
+    def ping(self) -> None:
+        """Raise BusUnavailable unless the cluster answers a metadata request."""
+        try:
+            admin = self._admin_client()
+            with self._admin_lock:  # kafka-python's admin client is not thread-safe
+                admin.list_topics()
+        except BusUnavailable:
+            raise
+        except Exception as exc:
+            raise unavailable("ping", exc) from exc
+
+    def group_lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        """(logical topic, partition) -> records after the group's committed offset, read from
+        the broker (any process can ask; a group that never committed lags by the whole log)."""
+        try:
+            # A consumer that names the group but never joins it: it only reads the group's
+            # committed offsets, so asking does not disturb the members.
+            c = KafkaConsumer(**self._common(), group_id=self.config.group(group),
+                              enable_auto_commit=False)
+        except Exception as exc:
+            raise unavailable(f"connect to {','.join(self.bootstrap)}", exc) from exc
+        try:
+            tps = [tp for t in topics for tp in self._partitions(c, t)]
+            if not tps:
+                return {}
+            begin = c.beginning_offsets(tps, timeout_ms=self.timeout_ms)
+            end = c.end_offsets(tps, timeout_ms=self.timeout_ms)
+            out = {}
+            for tp in tps:
+                committed = c.committed(tp)
+                start = committed if committed is not None else begin[tp]
+                out[(self.logical(tp.topic), tp.partition)] = max(0, end[tp] - start)
+            return out
+        except BusUnavailable:
+            raise
+        except Exception as exc:
+            raise unavailable(f"lag of group {group}", exc) from exc
         finally:
             c.close()
 

@@ -74,6 +74,11 @@ class KafkaConfig:
         """The topic name on the broker (with ``topic_prefix``)."""
         return self.topic_prefix + topic
 
+    def group(self, group: str) -> str:
+        """The consumer group on the broker: two installations on one cluster (two prefixes)
+        must not share the group "tagger" and each other's rebalances."""
+        return self.topic_prefix + group
+
     def logical(self, topic: str) -> str:
         p = self.topic_prefix
         return topic[len(p):] if p and topic.startswith(p) else topic

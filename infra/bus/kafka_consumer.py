@@ -61,7 +61,7 @@ class KafkaConsumerAdapter:
         try:
             self._c = KafkaConsumer(
                 **config.client_options(),
-                group_id=group,
+                group_id=config.group(group),
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 session_timeout_ms=_SESSION_TIMEOUT_MS,

@@ -35,6 +35,15 @@ class MemoryBus:
         with self._lock:
             return len(self._log[topic])
 
+    def ping(self) -> None:
+        return None
+
+    def group_lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        """(topic, partition) -> records after the group's committed position."""
+        with self._lock:
+            return {(t, 0): len(self._log[t]) - self._committed.get((group, t), 0)
+                    for t in topics}
+
     def close(self) -> None:
         return None
 

@@ -70,6 +70,29 @@ class SqliteBus:
             row = self._conn.execute("SELECT COUNT(*) FROM log WHERE topic = ?", (topic,)).fetchone()
         return int(row[0])
 
+    def ping(self) -> None:
+        """Raise BusUnavailable unless the log can be read."""
+        with self._lock:
+            try:
+                self._conn.execute("SELECT 1 FROM log LIMIT 1").fetchall()
+            except sqlite3.Error as exc:
+                raise BusUnavailable(f"bus {self.url}: {exc}") from exc
+
+    def group_lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        """(topic, partition 0) -> records after the group's committed position."""
+        out: dict[tuple[str, int], int] = {}
+        with self._lock:
+            try:
+                for t in topics:
+                    row = self._conn.execute("SELECT seq FROM offsets WHERE grp = ? AND topic = ?",
+                                             (group, t)).fetchone()
+                    out[(t, 0)] = int(self._conn.execute(
+                        "SELECT COUNT(*) FROM log WHERE topic = ? AND seq > ?",
+                        (t, row["seq"] if row else 0)).fetchone()[0])
+            except sqlite3.Error as exc:
+                raise BusUnavailable(f"lag of group {group}: {exc}") from exc
+        return out
+
     def read_topic(self, topic: str, limit: int = 1000) -> list[Message]:
         """Every record of ``topic`` from the start, for inspection (``euradar dead-letters``)."""
         with self._lock:
@@ -141,7 +164,8 @@ class SqliteConsumer:
                     )
                 self._bus._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._bus._conn.execute("ROLLBACK")
+                if self._bus._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._bus._conn.execute("ROLLBACK")
                 raise BusUnavailable(f"commit failed: {exc}") from exc
 
     def lag(self) -> int:

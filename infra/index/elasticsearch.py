@@ -38,6 +38,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from euradar.core.errors import ConfigError, IndexUnavailable, RefusedItems
 from euradar.core.models import Item
 from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
+from euradar.core.redact import redact_service_url
 from euradar.infra.index.es_query import page_window, to_document, to_es
 from euradar.infra.index.highlight import highlight
 from euradar.infra.index.sqlite import search_fields, word_normalizer
@@ -240,6 +241,15 @@ class ElasticsearchIndex:
         except NotFoundError:
             return None
         return Item.from_dict(res["_source"]["doc"])
+
+    def ping(self) -> None:
+        """Raise IndexUnavailable unless the cluster answers within a few seconds (no retries:
+        a health probe must answer fast)."""
+        try:
+            self.client.options(request_timeout=min(self.timeout, 5.0)).cluster.health()
+        except Exception as exc:
+            raise IndexUnavailable(f"elasticsearch {redact_service_url(self.host)}: "
+                                   f"{type(exc).__name__}") from exc
 
     def count(self) -> int:
         return int(self._call("count", self.client.count, index=self.alias)["count"])

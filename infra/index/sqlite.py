@@ -73,7 +73,8 @@ class SqliteIndex:
                     self._write(item, title, body)
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise IndexUnavailable(f"upsert failed: {exc}") from exc
         return len(rows)
 
@@ -106,6 +107,14 @@ class SqliteIndex:
         with self._lock:
             row = self._conn.execute("SELECT doc FROM items WHERE id = ?", (item_id,)).fetchone()
         return Item.from_dict(json.loads(row["doc"])) if row else None
+
+    def ping(self) -> None:
+        """Raise IndexUnavailable unless the index can be read."""
+        with self._lock:
+            try:
+                self._conn.execute("SELECT 1 FROM items LIMIT 1").fetchall()
+            except sqlite3.Error as exc:
+                raise IndexUnavailable(f"index {self.url}: {exc}") from exc
 
     def count(self) -> int:
         with self._lock:

@@ -3,6 +3,7 @@ default (nothing is lost when no mail server is configured; a person can open th
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 import time
@@ -13,6 +14,8 @@ from urllib.parse import unquote, urlparse
 
 from euradar.core.errors import NotifyError
 from euradar.core.ports import Notification
+
+log = logging.getLogger(__name__)
 
 
 def build_message(n: Notification, sender: str) -> EmailMessage:
@@ -35,10 +38,16 @@ def build_message(n: Notification, sender: str) -> EmailMessage:
 
 
 class SmtpNotifier:
-    """``smtp://[user@]host:port`` (STARTTLS if offered) or ``smtps://host:port``.
-    The password comes from the environment through Settings, never from the URL."""
+    """``smtp://[user@]host:port`` (STARTTLS required) or ``smtps://host:port`` (TLS at once).
 
-    def __init__(self, url: str, sender: str, password: str | None = None, timeout: float = 30.0):
+    The password comes from the environment through Settings, never from the URL. A server
+    that does not offer STARTTLS is refused (a stripped STARTTLS would otherwise send the
+    login and the subscribers' mail in clear text), unless ``allow_plaintext`` is set for a
+    local relay (``EURADAR_SMTP_ALLOW_PLAINTEXT=1``, e.g. a Mailpit or Postfix next to us).
+    """
+
+    def __init__(self, url: str, sender: str, password: str | None = None, timeout: float = 30.0,
+                 allow_plaintext: bool = False, tls_context: ssl.SSLContext | None = None):
         parsed = urlparse(url)
         if parsed.scheme not in ("smtp", "smtps"):
             raise ValueError(f"not an smtp URL: {url}")
@@ -49,14 +58,48 @@ class SmtpNotifier:
         self.password = password
         self.sender = sender
         self.timeout = timeout
+        self.allow_plaintext = allow_plaintext
+        self.tls_context = tls_context or ssl.create_default_context()
+        if allow_plaintext and not self.tls:
+            log.warning("SMTP %s:%s: plain-text delivery allowed (EURADAR_SMTP_ALLOW_PLAINTEXT); "
+                        "use it only for a relay on this host or network", self.host, self.port)
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.tls:
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                    context=self.tls_context)
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=self.tls_context)
+                smtp.ehlo()
+            elif not self.allow_plaintext:
+                raise NotifyError(
+                    f"SMTP {self.host}:{self.port} does not offer STARTTLS; refusing to send "
+                    "login and mail in clear text (use smtps://, or set "
+                    "EURADAR_SMTP_ALLOW_PLAINTEXT=1 for a local relay)")
+                # transient on purpose: the alerts stay parked until the server (or the
+                # setting) is fixed, instead of being dropped
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def ping(self) -> None:
+        """Connect (and STARTTLS), NOOP, quit; raises NotifyError when that fails."""
+        try:
+            with self._connect() as smtp:
+                smtp.noop()
+        except NotifyError:
+            raise
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise NotifyError(f"SMTP {self.host}:{self.port}: {exc}") from exc
 
     def send(self, n: Notification) -> None:
         msg = build_message(n, self.sender)
         try:
-            cls = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
-            with cls(self.host, self.port, timeout=self.timeout) as smtp:
-                if not self.tls and smtp.has_extn("starttls"):
-                    smtp.starttls(context=ssl.create_default_context())
+            with self._connect() as smtp:
                 if self.user and self.password:
                     smtp.login(self.user, self.password)
                 smtp.send_message(msg)
@@ -72,6 +115,12 @@ class OutboxNotifier:
     def __init__(self, url: str, sender: str):
         self.dir = Path(urlparse(url).path)
         self.sender = sender
+
+    def ping(self) -> None:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise NotifyError(f"cannot write {self.dir}: {exc}") from exc
 
     def send(self, n: Notification) -> None:
         msg = build_message(n, self.sender)

@@ -102,6 +102,10 @@ class PostgresStore:
         with _connect(conninfo) as conn:
             return _migrate(conn, apply)
 
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the server answers (a health probe)."""
+        self._one("SELECT 1 AS ok")
+
     # -- connections ---------------------------------------------------------------------------
 
     def _call(self, work: Callable[[psycopg.Connection[Row]], T]) -> T:

@@ -51,6 +51,10 @@ class SqliteStore:
         finally:
             conn.close()
 
+    def ping(self) -> None:
+        """Raise sqlite3.Error unless the store can be read (a health probe)."""
+        self._one("SELECT 1 FROM subscriptions LIMIT 1")
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         with self._lock:
             row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
@@ -179,7 +183,8 @@ class SqliteStore:
                     self._conn.execute(sql, params)
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise
 
     # pending alerts: the batching window, kept here so that it survives a crash
@@ -211,7 +216,8 @@ class SqliteStore:
                              queued_at)).rowcount
                 self._conn.execute("COMMIT")
             except sqlite3.Error:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
                 raise
         return parked
 
@@ -369,7 +375,8 @@ def _migrate(conn: sqlite3.Connection, apply: bool) -> MigrationReport:
                 report.applied.append(migration.label)
             conn.execute("COMMIT")
         except sqlite3.Error:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # BEGIN itself may have failed (locked)
+                conn.execute("ROLLBACK")
             raise
     report.pending = []
     report.after = max(before, len(migrations))

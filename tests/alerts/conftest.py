@@ -55,7 +55,9 @@ def smtp_server():
 
 @pytest.fixture
 def mailer(smtp_server):
-    return SmtpNotifier(smtp_server.url, "euradar <euradar@test.local>", timeout=10)
+    # aiosmtpd without TLS stands for a local relay: plain text explicitly allowed
+    return SmtpNotifier(smtp_server.url, "euradar <euradar@test.local>", timeout=10,
+                        allow_plaintext=True)
 
 
 class WebhookReceiver:

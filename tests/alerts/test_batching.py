@@ -96,7 +96,7 @@ def test_smtp_down_keeps_batch_parked_and_retries(store, smtp_server, clock):
 
     from euradar.infra.notify.email import SmtpNotifier as Live
 
-    handler.batcher.notifiers["email"] = Live(smtp_server.url, "x@y.z")
+    handler.batcher.notifiers["email"] = Live(smtp_server.url, "x@y.z", allow_plaintext=True)
     assert handler.flush_due() == 0  # still backing off
     clock.advance(31)
     assert handler.flush_due() == 1

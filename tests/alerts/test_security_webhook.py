@@ -13,6 +13,7 @@ from tests.alerts.conftest import as_batch, html_of, make_item, make_sub, webhoo
 HOSTILE = ('<script>alert(1)</script> hydrogen <img src=x onerror=alert(2)>\r\n'
            'Bcc: victim@example.com')
 SECRET = "s3cret-shared-with-receiver"
+LOCAL = ("127.0.0.1",)  # the test receiver runs on loopback, which webhooks refuse by default
 
 
 def test_script_injection_escaped_in_html_and_subject(store, mailer, smtp_server, clock):
@@ -33,7 +34,7 @@ def test_script_injection_escaped_in_html_and_subject(store, mailer, smtp_server
 
 def test_webhook_delivery_is_signed(store, webhook_receiver, clock, bus):
     store.save_subscription(make_sub(email=None, webhook_url=webhook_receiver.url))
-    webhook = WebhookNotifier(SECRET, bus, sleep=lambda s: None)
+    webhook = WebhookNotifier(SECRET, bus, sleep=lambda s: None, allow_hosts=LOCAL)
     handler = AlerterHandler(store, None, webhook=webhook, batch_seconds=0, clock=clock)
     handler(as_batch([Event("new", make_item(n)) for n in (1, 2)]))
 
@@ -53,7 +54,7 @@ def test_webhook_500_retries_then_dead_letters(store, webhook_receiver, clock, b
     webhook_receiver.status = 500
     delays: list[float] = []
     store.save_subscription(make_sub(email=None, webhook_url=webhook_receiver.url))
-    webhook = WebhookNotifier(SECRET, bus, max_attempts=4, backoff_base=0.5,
+    webhook = WebhookNotifier(SECRET, bus, max_attempts=4, backoff_base=0.5, allow_hosts=LOCAL,
                               sleep=delays.append)
     handler = AlerterHandler(store, None, webhook=webhook, batch_seconds=0, clock=clock)
     handler(as_batch([Event("new", make_item(1))]))
@@ -71,7 +72,7 @@ def test_webhook_500_retries_then_dead_letters(store, webhook_receiver, clock, b
 def test_email_and_webhook_are_separate_deliveries(store, mailer, smtp_server,
                                                    webhook_receiver, clock, bus):
     store.save_subscription(make_sub(webhook_url=webhook_receiver.url))
-    handler = AlerterHandler(store, mailer, webhook=WebhookNotifier(SECRET, bus),
+    handler = AlerterHandler(store, mailer, webhook=WebhookNotifier(SECRET, bus, allow_hosts=LOCAL),
                              batch_seconds=0, clock=clock)
     handler(as_batch([Event("new", make_item(1))]))
     assert len(smtp_server.messages) == 1 and len(webhook_receiver.requests) == 1

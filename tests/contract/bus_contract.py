@@ -107,3 +107,23 @@ class BusContract:
         got = _drain(c, 1)
         assert got[0].value == payload and got[0].key == "ft:HORIZON-CL6-2026-01-CIRCBIO-07"
         c.close()
+
+    def test_bus_reports_group_lag_per_partition_and_answers_ping(self, bus):
+        """Health reads lag from the bus, not from the role's consumer (another thread or
+        another process may ask): records after the group's committed position."""
+        topic, group = _topic(), f"g-{uuid.uuid4().hex[:6]}"
+        for i in range(7):
+            bus.publish(topic, f"k{i}", b"v")
+        bus.flush()
+        bus.ping()
+        assert sum(bus.group_lag(group, [topic]).values()) == 7  # never committed: all of it
+        c = bus.consumer([topic], group=group)
+        got = _drain(c, 7)
+        assert len(got) == 7
+        c.commit()
+        lag = bus.group_lag(group, [topic])
+        assert lag and set(lag.values()) == {0} and all(t == topic for t, _ in lag)
+        bus.publish(topic, "k-late", b"v")
+        bus.flush()
+        assert sum(bus.group_lag(group, [topic]).values()) == 1
+        c.close()

@@ -21,7 +21,7 @@ class TestSmtpNotifier(NotifierContract):
 
     @pytest.fixture
     def notifier(self, server):
-        return SmtpNotifier(server.url, "euradar <euradar@test>")
+        return SmtpNotifier(server.url, "euradar <euradar@test>", allow_plaintext=True)
 
     @pytest.fixture
     def delivered(self, server):

@@ -126,6 +126,7 @@ def test_a_dropped_connection_is_reopened(pg_db, postgres_url):
 
     store = PostgresStore(pg_db)
     try:
+        store.ping()
         store.save_subscription(Subscription.from_dict({"id": "s1", "email": "a@x.fi"}))
         pid = store._one("SELECT pg_backend_pid() AS pid")["pid"]
         with psycopg.connect(postgres_url, autocommit=True) as admin:

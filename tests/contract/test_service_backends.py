@@ -30,6 +30,28 @@ class TestKafkaBus(BusContract):
             b.close()
 
 
+def test_kafka_group_names_carry_the_installation_prefix(kafka_bootstrap):
+    """Two installations on one cluster must not share the group "tagger"."""
+    from kafka import KafkaAdminClient
+
+    from euradar.infra.bus.kafka import KafkaBus, unique_prefix
+
+    prefix = unique_prefix("inst")
+    bus = KafkaBus(f"kafka://{kafka_bootstrap}?topic_prefix={prefix}")
+    consumer = bus.consumer(["euradar.items.raw"], group="tagger")
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap.split(","))
+    try:
+        listed = admin.list_groups() if hasattr(admin, "list_groups") \
+            else admin.list_consumer_groups()
+        groups = {g["group_id"] if isinstance(g, dict) else g[0] for g in listed}
+        assert f"{prefix}tagger" in groups
+    finally:
+        consumer.close()
+        admin.close()
+        bus.delete_topics(["euradar.items.raw"])
+        bus.close()
+
+
 class TestElasticsearchIndex(IndexContract):
     @pytest.fixture
     def index(self, es_url):

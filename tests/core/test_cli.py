@@ -51,3 +51,47 @@ def test_cli_subscribe_search_and_sources(tmp_path, capsys):
     assert main(["--data-dir", data, "sources", "--json"]) == 0
     sources = json.loads(capsys.readouterr().out)
     assert {"ft_grants", "ec_presscorner"} <= {s["name"] for s in sources}
+
+
+def test_cli_tag_answers_every_good_line_whatever_the_bad_ones_hold(monkeypatch, capsys):
+    good = {"id": "a", "title": "Wind power and hydrogen", "text": "Renewable energy grids."}
+    huge = {"id": "huge", "title": "Hydrogen", "text": "Renewable hydrogen. " * 260_000}  # 5 MB
+    lines = [json.dumps(good).encode(),
+             b'{"id": "bad-utf8", "title": "x", "text": "caf\xe9 \xff"}',
+             json.dumps(huge).encode(),
+             b'{"id": "surrogate", "title": "\\ud800", "text": "x"}',
+             b"not json at all",
+             json.dumps({**good, "id": "b"}).encode()]
+    raw = io.BytesIO(b"\n".join(lines) + b"\n")
+    stdin = io.TextIOWrapper(raw, encoding="utf-8")  # .buffer is what `tag` reads
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["tag"]) == 1  # some lines were broken
+    out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(out) == 6  # one answer per input line, in order
+    assert [o["id"] for o in out] == ["a", None, "huge", None, None, "b"]
+    assert out[0]["themes"] and out[5]["themes"] == out[0]["themes"]
+    assert out[2]["truncated"] is True and isinstance(out[2]["themes"], list)
+    assert "not valid UTF-8" in out[1]["error"] and "surrogate" in out[3]["error"]
+    assert "invalid JSON" in out[4]["error"]
+
+
+def test_cli_status_reports_dependencies_lag_and_sources(tmp_path, capsys):
+    data = str(tmp_path / "data")
+    rt = Runtime.open(from_env({}, data_dir=tmp_path / "data"))
+    from euradar.core.codec import dumps_event
+    from euradar.core.models import Event
+    from euradar.core.topics import ITEMS_RAW
+
+    for item in sample_items()[:3]:
+        rt.bus.publish(ITEMS_RAW, item.id, dumps_event(Event("new", item)))
+    rt.close()
+    # no process answers at this URL: the roles are unknown, the rest is read directly
+    code = main(["--data-dir", data, "status", "--json", "--url", "http://127.0.0.1:9/readyz"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["dependencies"] == {"bus": "ok", "index": "ok", "store": "ok", "notifier": "ok"}
+    assert report["lag"]["tagger"] == {"euradar.items.raw[0]": 3}
+    assert report["process"] is None and report["dead_letters"] == 0
+    assert code == 0 and report["ready"] is True
+    assert main(["--data-dir", data, "status", "--url", "http://127.0.0.1:9/readyz"]) == 0
+    out = capsys.readouterr().out
+    assert "READY" in out and "lag tagger" in out and "euradar.items.raw[0]=3" in out

@@ -69,7 +69,7 @@ def test_alerter_killed_between_send_and_commit_sends_no_duplicate(tmp_path, smt
     store.save_subscription(Subscription.from_dict({"id": "all", "email": "eu@kemi.fi"}))
     items = sample_items()
     _publish_tagged(bus, items)
-    notifier = SmtpNotifier(smtp.url, "euradar@test")
+    notifier = SmtpNotifier(smtp.url, "euradar@test", allow_plaintext=True)
 
     consumer = CrashOnFirstCommit(bus.consumer([ITEMS_TAGGED], "alerter"))
     with pytest.raises(Crash):

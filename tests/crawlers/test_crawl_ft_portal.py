@@ -179,3 +179,12 @@ def test_truncated_envelope_html_error_page_and_dead_host(env, server, corpus, t
     alerts = env.operator()
     assert [a["kind"] for a in alerts] == ["failing"] and alerts[0]["source"] == "ft_grants"
     assert env.events() == []
+
+
+def test_listing_past_the_size_cap_is_abandoned_with_a_clear_error(env, server, corpus):
+    server.route("POST", FT_SEARCH_PATH, serve_pages({1: corpus / AARHUS}))
+    size = (corpus / AARHUS).stat().st_size
+    report = crawl_source(_ft(env, server, max_bytes=size // 4), env.settings, env.bus,
+                          env.store, today=TODAY)
+    assert not report.ok and "size cap" in report.error and "options.max_bytes" in report.error
+    assert report.new == 0 and env.events() == []

@@ -52,7 +52,8 @@ def _backends():
 def settings(request, tmp_path, smtp, corpus_server) -> Settings:
     overrides = {"ft_grants": corpus_server.url(FT_SEARCH_PATH + "?apiKey=SEDIA&text=***"),
                  "ec_presscorner": corpus_server.url("/rss/presscorner.xml")}
-    base = Settings(data_dir=tmp_path, notifier_url=smtp.url, source_overrides=overrides,
+    base = Settings(data_dir=tmp_path, notifier_url=smtp.url, smtp_allow_plaintext=True,
+                    source_overrides=overrides,
                     alert_batch_seconds=0, http_timeout=5.0)
     if request.param == "services":
         kafka, es = service_urls()

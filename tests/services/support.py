@@ -55,7 +55,9 @@ class CliProcess:
                  entry: list[str] | None = None):
         self.log_path = data_dir / f"{log_name}.log"
         self._log = open(self.log_path, "ab")
-        full_env = {**os.environ, **env, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+        # No health port unless the test asks for one: parallel runs must not collide on it.
+        full_env = {**os.environ, "EURADAR_HEALTH_PORT": "0", **env, "PYTHONPATH": str(REPO),
+                    "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, *(entry or ["-m", "euradar"]), "--data-dir", str(data_dir), "consume", role],
             cwd=REPO, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,

@@ -48,7 +48,7 @@ def test_sigkilled_alerter_loses_nothing_and_sends_no_duplicate(kafka_bootstrap,
     smtp = SlowSmtpServer(delay=0.25).start()
     env = {"EURADAR_BUS": bus_url, "EURADAR_STORE": f"sqlite:///{tmp_path}/store.db",
            "EURADAR_INDEX": f"sqlite:///{tmp_path}/index.db", "EURADAR_NOTIFIER": smtp.url,
-           "EURADAR_ALERT_BATCH_SECONDS": "0"}
+           "EURADAR_SMTP_ALLOW_PLAINTEXT": "1", "EURADAR_ALERT_BATCH_SECONDS": "0"}
     expected = {(r, n) for r in recipients for n in range(N_ITEMS)}
     first = second = None
     try:

@@ -66,7 +66,8 @@ def test_two_alerters_share_the_ledger_and_survive_a_sigkill(kafka_bootstrap, po
             alerters = [CliProcess("alerter", tmp_path, env, f"alerter-{k}") for k in (1, 2)]
             pids = [p.pid for p in alerters]
             # Both members joined and own partitions before the first event: they work at once.
-            assert wait_until(lambda: group_state(kafka_bootstrap, "alerter") == ("Stable", 2),
+            group = f"svc2a{run}.alerter"  # the group carries the installation's topic prefix
+            assert wait_until(lambda: group_state(kafka_bootstrap, group) == ("Stable", 2),
                               timeout=120, interval=0.5), \
                 "\n".join(p.output()[-2000:] for p in alerters)
             for n in range(N_ITEMS):
