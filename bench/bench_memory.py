@@ -179,7 +179,8 @@ def kafka(opts: argparse.Namespace) -> dict:
         index = open_index(index_url)
         index.ensure()
         env = {"EURADAR_BUS": bus_url, "EURADAR_INDEX": index_url, "EURADAR_STORE": pg,
-               "EURADAR_NOTIFIER": smtp.url, "EURADAR_ALERT_BATCH_SECONDS": "10"}
+               "EURADAR_NOTIFIER": smtp.url, "EURADAR_ALERT_BATCH_SECONDS": "10",
+               "EURADAR_SMTP_ALLOW_PLAINTEXT": "1"}  # the local test relay has no TLS
         roles = [Role(f"tagger-{k}", ["consume", "tagger"], env, data) for k in range(opts.taggers)]
         roles += [Role("indexer", ["consume", "indexer"], env, data),
                   Role("alerter", ["consume", "alerter"], env, data)]

@@ -215,7 +215,8 @@ def main() -> None:
             with fresh_database(opts.postgres, "bench") as pg:
                 env = {"EURADAR_BUS": f"kafka://{opts.kafka}?topic_prefix=bench{run}.&partitions=6",
                        "EURADAR_INDEX": index_url, "EURADAR_STORE": pg,
-                       "EURADAR_NOTIFIER": smtp.url, "EURADAR_ALERT_BATCH_SECONDS": "5"}
+                       "EURADAR_NOTIFIER": smtp.url, "EURADAR_ALERT_BATCH_SECONDS": "5",
+                       "EURADAR_SMTP_ALLOW_PLAINTEXT": "1"}  # the local relay has no TLS
                 sets.append(("kafka+elasticsearch+postgresql", env, index_url, d))
                 results["sets"] = {name: _measure(name, e, i, opts, dd, alone) for name, e, i, dd in sets}
                 _drop_topics(env["EURADAR_BUS"])

@@ -59,7 +59,7 @@ def test_two_alerters_share_the_ledger_and_survive_a_sigkill(kafka_bootstrap, po
         smtp = SlowSmtpServer(delay=0.25).start()
         env = {"EURADAR_BUS": bus_url, "EURADAR_STORE": store_url,
                "EURADAR_INDEX": f"sqlite:///{tmp_path}/index.db", "EURADAR_NOTIFIER": smtp.url,
-               "EURADAR_ALERT_BATCH_SECONDS": "0"}
+               "EURADAR_ALERT_BATCH_SECONDS": "0", "EURADAR_SMTP_ALLOW_PLAINTEXT": "1"}
         expected = {(r, n) for r in recipients for n in range(N_ITEMS)}
         alerters: list[CliProcess] = []
         try:
