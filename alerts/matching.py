@@ -13,20 +13,26 @@ from euradar.core.keywords import Expr, Term, parse_keywords
 from euradar.core.models import Item
 from euradar.core.ports import Index, Query
 from euradar.core.subscriptions import Subscription
-from euradar.nlp.normalize import normalize_for_search
+from euradar.nlp.normalize import index_tokens, query_word_forms
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @lru_cache(maxsize=4096)
-def term_words(term: Term) -> tuple[str, ...]:
-    """The normalised words of a keyword term, in the index's normal form."""
-    return tuple(normalize_for_search(term.text, None).split())
+def term_words(term: Term) -> tuple[tuple[str, ...], ...]:
+    """Per word of a keyword term, the index tokens it may stand for (fi, sv and en forms)."""
+    return tuple(f for f in (query_word_forms(w) for w in _WORD.findall(term.text)) if f)
 
 
-def _contains(tokens: list[str], words: tuple[str, ...]) -> bool:
+def _contains(tokens: list[str], words: tuple[tuple[str, ...], ...]) -> bool:
+    """A phrase: consecutive tokens, each one of its word's forms (index_tokens keeps one main
+    form per word in text order, so compound parts never break a phrase)."""
     n = len(words)
+    if n == 0:
+        return False
     if n == 1:
-        return words[0] in tokens
-    return any(tuple(tokens[i:i + n]) == words for i in range(len(tokens) - n + 1))
+        return not set(words[0]).isdisjoint(tokens)
+    return any(all(tokens[i + j] in words[j] for j in range(n)) for i in range(len(tokens) - n + 1))
 
 
 def evaluate(expr: Expr | None, tokens: list[str]) -> bool:
@@ -42,15 +48,14 @@ def evaluate(expr: Expr | None, tokens: list[str]) -> bool:
 
 
 def item_tokens(item: Item) -> list[str]:
-    return normalize_for_search(f"{item.title}\n{item.text}\n{' '.join(item.call_ids)}",
-                                item.lang).split()
+    return index_tokens(f"{item.title}\n{item.text}\n{' '.join(item.call_ids)}", item.lang)
 
 
 @lru_cache(maxsize=1024)
 def _label_key(label: str) -> tuple[str, ...]:
     """'local authority', 'Local_Authorities' and 'local-authorities' -> one key, so profile
     authors need not know the tagger's internal group names."""
-    return tuple(normalize_for_search(re.sub(r"[_\-]+", " ", label), None).split())
+    return tuple(index_tokens(re.sub(r"[_\-]+", " ", label), None))
 
 
 def _label_hits(wanted: list[str], present: list[str]) -> list[str]:

@@ -1,7 +1,9 @@
 """euradar NLP: Lapland smart-specialisation theme tagging in English, Finnish and Swedish.
 
 Public API: ``get_tagger()`` returns the cached ``Tagger`` (``tag`` and ``analyse``);
-``euradar.nlp.normalize.normalize_for_search`` normalises text for the search indexes.
+``euradar.nlp.normalize.index_tokens`` and ``query_word_forms`` normalise text for the search
+indexes and subscription keywords; ``euradar.nlp.morphology`` analyses Finnish (Voikko),
+Swedish and English words.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def get_tagger() -> Tagger:
 
 
 def __getattr__(name: str) -> type[Tagger]:
-    # Lazy so that "import nlp" stays cheap for callers that only need normalize_for_search.
+    # Lazy so that "import nlp" stays cheap for callers that only need the search normalisation.
     if name == "Tagger":
         from euradar.nlp.tagger import Tagger
 

@@ -2,7 +2,7 @@
 
 Pipeline on a blank multi-language tokenizer, in this order:
   euradar_langid       -> doc._.lang (dominant), doc._.langs (all present; 2+ means mixed)
-  euradar_normalizer   -> doc._.keys: {lang: [normalised key per token]}
+  euradar_normalizer   -> doc._.keys: {lang: [base form per token]} (morphology, cached per word)
   euradar_term_matcher -> doc._.matches: [TermMatch] after context rules
   euradar_theme_scorer -> doc._.theme_scores {theme: 0..1}, doc._.themes (assigned ids)
 
@@ -75,11 +75,12 @@ class TermMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         table = _token_table(doc)
+        texts = [text for text, _, _ in table]
         is_word = [alpha or (not number and any(c.isalpha() for c in text)) for text, alpha, number in table]
         is_number = [number for _, _, number in table]
         matches = []
         for lang, keys in doc._.keys.items():
-            for match in self.indexes[lang].match(keys, is_word):
+            for match in self.indexes[lang].match(texts, is_word):
                 if not self.rules.blocks(match, lang, keys, is_word, is_number):
                     matches.append(match)
         doc._.matches = keep_longest(matches)

@@ -1,9 +1,13 @@
-"""Token-level term matcher over normalised word keys (see ``euradar.nlp.normalize``).
+"""Token-level term matcher over word analyses (see :mod:`euradar.nlp.morphology`).
 
-spaCy's PhraseMatcher needs equal token attributes, which cannot express Finnish compound parts
-("testaus" inside "rengastestauksen"), so this matcher indexes every word of every term by its
-key and, per distinct word key, finds the term words it stands for (cached). Multi-word terms
-match consecutive words; punctuation between them (hyphens: "kulttuuri- ja luovat alat") is skipped.
+spaCy's PhraseMatcher needs equal token attributes, which cannot express Finnish inflection and
+compound parts ("testaus" inside "rengastestauksen"), so this matcher looks at what each word
+*is*: a term word matches a text word when the term word's base form is one of the text
+word's base forms or compound parts ("kaivos" in "kaivosteollisuuden", "gruva" in
+"gruvindustrin"). Per distinct token text the term words it stands for are cached.
+Multi-word terms match consecutive words; punctuation between them (hyphens: "kulttuuri- ja
+luovat alat") is skipped. Place names (geography) match only whole, capitalised words by their
+base form: "Kemin" is Kemi, "Keminmaa" is not Kemi, "kol." is not Kolari.
 """
 from __future__ import annotations
 
@@ -11,18 +15,54 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from euradar.nlp.normalize import MIN_COMPOUND_PART, MIN_KEY_LENGTH, word_key
+from euradar.nlp.morphology import analyse, stem
 from euradar.nlp.taxonomy import LANGS, NUMBER_MARK, Taxonomy, TermEntry
 
 _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _EDGE_PUNCT_RE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
-_FI_SV_VOWELS = set("aeiouyäöå")
 _STRENGTH_RANK = {"core": 0, "normal": 1, "weak": 2}
 
 
+def _clean(text: str) -> str:
+    return _EDGE_PUNCT_RE.sub("", text)
+
+
+@lru_cache(maxsize=300_000)
+def word_keys(text: str, lang: str) -> frozenset[str]:
+    """Keys a text word stands for: its base forms and compound parts; for an English word the
+    dictionary doesn't know, also its Snowball stem ("decarbonising" ~ "decarbonise")."""
+    word = _clean(text)
+    if not word:
+        return frozenset()
+    analysis = analyse(word, lang)
+    keys = {*analysis.lemmas, *analysis.parts}
+    if lang == "en" and not analysis.known:
+        keys.add(stem(word.lower(), "en"))
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=300_000)
+def lemma_keys(text: str, lang: str) -> frozenset[str]:
+    """Base forms only (no compound parts): how place names are matched."""
+    word = _clean(text)
+    return frozenset(analyse(word, lang).lemmas) if word else frozenset()
+
+
+def term_word_keys(word: str, lang: str) -> frozenset[str]:
+    """Keys of one word of a taxonomy term, written in its base form: that base form when the
+    analyser agrees it is one ("alusta" is the noun, not also "alku"), else its readings."""
+    analysis = analyse(word, lang)
+    lower = word.lower()
+    keys = {lower} if lower in analysis.lemmas else set(analysis.lemmas)
+    if lang == "en" and not analysis.known:
+        keys.add(stem(lower, "en"))
+    return frozenset(keys)
+
+
 def token_key(text: str, lang: str) -> str:
-    """Key of one token's text: edge punctuation removed ("kulttuuri-" -> "kulttuuri")."""
-    return word_key(_EDGE_PUNCT_RE.sub("", text), lang) if text else ""
+    """Main key of one token's text (its most likely base form), for the context rules."""
+    word = _clean(text)
+    return analyse(word, lang).lemmas[0] if word else ""
 
 
 @dataclass(frozen=True)
@@ -35,58 +75,55 @@ class TermMatch:
 
 
 class TermIndex:
-    """All term words of one language, indexed by key, for fast per-word lookup."""
+    """All terms usable in one language, indexed by the keys of their first word."""
 
     def __init__(self, taxonomy: Taxonomy, lang: str):
         self.lang = lang
-        self.terms_by_first_key: dict[str, list[tuple[TermEntry, tuple[str, ...]]]] = {}
-        part_keys: set[str] = set()
+        self.terms_by_first_key: dict[str, list[tuple[TermEntry, tuple[frozenset[str], ...]]]] = {}
+        vocabulary: set[str] = set()
         for entry in taxonomy.entries:
             if entry.lang not in (lang, "any"):
                 continue
-            parts = tuple(word_key(word, lang) for word in _TERM_WORD_RE.findall(entry.term))
-            if not parts:
+            keysets = tuple(term_word_keys(word, lang) for word in _TERM_WORD_RE.findall(entry.term))
+            if not keysets or not all(keysets):
                 continue
-            self.terms_by_first_key.setdefault(parts[0], []).append((entry, parts))
-            part_keys.update(parts)
-        self.long_keys = frozenset(k for k in part_keys if len(k) >= MIN_COMPOUND_PART)
-        self.long_key_lengths = sorted({len(k) for k in self.long_keys})
-        self.exact_keys = frozenset(part_keys)
-        # Short Finnish/Swedish keys also match with their final vowel dropped ("kemi" ~ "kem").
-        self.vowel_dropped: dict[str, set[str]] = {}
-        for key in part_keys:
-            if MIN_KEY_LENGTH < len(key) < MIN_COMPOUND_PART and key[-1] in _FI_SV_VOWELS:
-                self.vowel_dropped.setdefault(key[:-1], set()).add(key)
+            for key in sorted(keysets[0]):
+                self.terms_by_first_key.setdefault(key, []).append((entry, keysets))
+            for keyset in keysets:
+                vocabulary.update(keyset)
+        self.vocabulary = frozenset(vocabulary)
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
 
-    def _candidates(self, doc_key: str) -> frozenset[str]:
-        """Term-word keys that the word key ``doc_key`` stands for."""
-        found = {doc_key} if doc_key in self.exact_keys else set()
-        if self.lang == "en" or not doc_key:
-            return frozenset(found)
-        found.update(self.vowel_dropped.get(doc_key, ()))
-        size = len(doc_key)
-        for start in (0, *range(MIN_KEY_LENGTH, size - MIN_COMPOUND_PART + 1)):
-            for length in self.long_key_lengths:
-                if start + length > size:
-                    break
-                piece = doc_key[start : start + length]
-                if piece in self.long_keys:
-                    found.add(piece)
-        return frozenset(found)
+    def _candidates(self, text: str) -> frozenset[str]:
+        """Term-word keys that the token text ``text`` stands for."""
+        return word_keys(text, self.lang) & self.vocabulary
 
-    def match(self, keys: list[str], is_word: list[bool]) -> list[TermMatch]:
-        """Find all term matches in a token sequence given per-token keys and word flags."""
+    def _place_ok(self, texts: list[str], positions: list[int], keysets: tuple[frozenset[str], ...]) -> bool:
+        for position, keyset in zip(positions, keysets, strict=True):
+            word = _clean(texts[position])
+            if not word[:1].isupper() or not keyset & lemma_keys(word, self.lang):
+                return False
+        return True
+
+    def match(self, texts: list[str], is_word: list[bool]) -> list[TermMatch]:
+        """Find all term matches in a token sequence given the token texts and word flags."""
         word_positions = [i for i, word in enumerate(is_word) if word]
-        candidate_sets = {i: self.candidates(keys[i]) for i in word_positions}
+        candidate_sets = {i: self.candidates(texts[i]) for i in word_positions}
         matches = []
+        seen: set[tuple[int, int]] = set()
         for n, position in enumerate(word_positions):
             for first_key in sorted(candidate_sets[position]):  # sorted: same result every run
-                for entry, parts in self.terms_by_first_key.get(first_key, ()):
-                    if len(parts) > len(word_positions) - n:
+                for entry, keysets in self.terms_by_first_key.get(first_key, ()):
+                    if len(keysets) > len(word_positions) - n:
                         continue
-                    following = word_positions[n : n + len(parts)]
-                    if all(parts[j] in candidate_sets[following[j]] for j in range(1, len(parts))):
+                    following = word_positions[n : n + len(keysets)]
+                    if not all(keysets[j] & candidate_sets[following[j]] for j in range(1, len(keysets))):
+                        continue
+                    if entry.kind == "geography" and not self._place_ok(texts, following, keysets):
+                        continue
+                    identity = (id(entry), position)
+                    if identity not in seen:
+                        seen.add(identity)
                         matches.append(TermMatch(entry, position, following[-1] + 1))
         return matches
 
@@ -99,9 +136,9 @@ class ContextRuleSet:
         for rule in taxonomy.rules:
             for lang in LANGS if rule.lang == "any" else (rule.lang,):
                 self.rules[(lang, rule.term.lower())] = (
-                    frozenset(word_key(w, lang) for w in rule.not_preceded_by if w != NUMBER_MARK),
+                    frozenset(token_key(w, lang) for w in rule.not_preceded_by if w != NUMBER_MARK),
                     NUMBER_MARK in rule.not_preceded_by,
-                    frozenset(word_key(w, lang) for w in rule.not_followed_by if w != NUMBER_MARK),
+                    frozenset(token_key(w, lang) for w in rule.not_followed_by if w != NUMBER_MARK),
                     NUMBER_MARK in rule.not_followed_by,
                 )
 

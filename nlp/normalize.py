@@ -1,131 +1,61 @@
-"""Per-token normalisation for English, Finnish and Swedish.
+"""Search normalisation: the tokens an item is indexed under and the forms a query word stands for.
 
-One normal form ("key") per word, shared by the tagger and the search indexes:
+The search indexes (SQLite FTS5, Elasticsearch) and the subscription keyword matcher speak to
+language only through the two functions at the end of this module, :func:`index_tokens` and
+:func:`query_word_forms`; how a word is analysed can change here without touching them.
 
-* English: Snowball stem of the lower-cased word ("testing" -> "test").
-* Finnish: Snowball stem with trailing consonants stripped, because Snowball leaves the
-  consonant-gradation and case residue ("testauksen" -> "testauks", "testaus" -> "testaus");
-  stripping gives one key for both ("testau").
-* Swedish: Snowball stem.
+Per language (see :mod:`euradar.nlp.morphology`):
 
-Finnish and Swedish compound freely ("rengastestauksen", "vintertestning"), so a term key may
-also be found *inside* a word key; that test lives in ``euradar.nlp.matching``. For search,
-``normalize_for_search`` splits compounds whose head is a known vocabulary key.
+* Finnish: Voikko base forms and compound parts: "vedyn" -> ``vety``; "vetytalouden" ->
+  ``vetytalous`` (+ ``vety``, ``talous``); "Rovaniemellä" -> ``rovaniemi``;
+* Swedish: simplemma lemmas and compound parts: "vätgasen" -> ``vätgas``; "Sveriges" ->
+  ``sverige``; "beredskapsövningen" -> ``beredskapsövning`` (+ ``beredskap``, ``övning``);
+* English: Snowball stems, which suit search ("recycled" and "recycling" -> ``recycl``);
+* any other language: the lower-cased word.
+
+A query word is not assigned a language (one word is too little to guess from, and guessing
+wrong found nothing): :func:`query_word_forms` gives its forms in every language, and an item
+matches when it holds any of them.
 """
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 
-import snowballstemmer
-
 from euradar.nlp.langid import detect_language
-from euradar.nlp.taxonomy import load_taxonomy
+from euradar.nlp.morphology import analyse, stem
 
 SUPPORTED_LANGS = ("en", "fi", "sv")
-_STEMMERS = {
-    "en": snowballstemmer.stemmer("english"),
-    "fi": snowballstemmer.stemmer("finnish"),
-    "sv": snowballstemmer.stemmer("swedish"),
-}
-# A snowball stemmer keeps the word it works on in the object: two threads stemming at once
-# (the tagger and the indexer threads of `euradar run`) corrupt each other's word (IndexError
-# inside the stemmer, seen in bench/bench_memory.py). Misses of the cache below are serialised.
-_STEM_LOCK = threading.Lock()
-_FI_VOWELS = set("aeiouyäö")
-MIN_KEY_LENGTH = 3
-# Shortest key we trust to be a compound part inside a longer word (shorter ones cause
-# false hits such as "kem" inside "akemia").
-MIN_COMPOUND_PART = 5
+# A word for search: a run of letters and digits. Hyphens split ("EU-rahoitus" -> "EU",
+# "rahoitus"), as the FTS5 and Elasticsearch tokenizers would split them anyway.
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-@lru_cache(maxsize=200_000)
-def word_key(word: str, lang: str) -> str:
-    """Return the normal form of one word in ``lang`` (en/fi/sv); cached per string."""
+@lru_cache(maxsize=300_000)
+def word_forms(word: str, lang: str) -> tuple[str, ...]:
+    """Index forms of one word (no punctuation) in ``lang``: the main form first, then other
+    readings of the word and its compound parts. Deterministic; cached per (word, lang)."""
     lower = word.lower()
     if not lower.isalpha():
-        return lower
-    if lang not in _STEMMERS:
-        lang = "en"
-    with _STEM_LOCK:
-        stem: str = _STEMMERS[lang].stemWord(lower)
-    if lang == "fi":
-        trimmed = stem
-        while len(trimmed) > MIN_KEY_LENGTH and trimmed[-1] not in _FI_VOWELS:
-            trimmed = trimmed[:-1]
-        stem = trimmed
-    return stem
-
-
-def key_matches(doc_key: str, term_key: str, lang: str) -> bool:
-    """True when a word's key stands for the term-part key (inflection or compound part).
-
-    English needs equal stems. Finnish and Swedish also accept the term key as a prefix
-    (derivations, residue of inflection) or, for keys of 5+ characters, as a compound part
-    inside the word ("testau" in "rengastestau"). Short keys must be equal, allowing one
-    dropped final vowel ("kemi" ~ "kem" from "Kemissä").
-    """
-    if doc_key == term_key:
-        return True
+        return (lower,)
     if lang == "en":
-        return False
-    if len(term_key) < MIN_COMPOUND_PART:
-        return len(term_key) > MIN_KEY_LENGTH and term_key[-1] in _FI_VOWELS and doc_key == term_key[:-1]
-    position = doc_key.find(term_key)
-    return position == 0 or position >= MIN_KEY_LENGTH
+        return (stem(lower, "en"),)
+    if lang not in ("fi", "sv"):
+        return (lower,)
+    analysis = analyse(word, lang)
+    return tuple(dict.fromkeys((*analysis.lemmas, *analysis.parts)))
 
 
-def split_compound(key: str, known_parts: frozenset[str]) -> list[str]:
-    """Split a Finnish/Swedish key into [modifier, head] when its ending is a known part key."""
-    for start in range(MIN_KEY_LENGTH, len(key) - MIN_COMPOUND_PART + 1):
-        head = key[start:]
-        if head in known_parts:
-            return [key[:start], head]
-    return [key]
-
-
-@lru_cache(maxsize=1)
-def _search_vocabulary() -> dict[str, frozenset[str]]:
-    # Compound heads for splitting come from the taxonomy: its terms are the words people search.
-
-    taxonomy = load_taxonomy()
-    vocabulary: dict[str, set[str]] = {"fi": set(), "sv": set()}
-    for lang in vocabulary:
-        for term in taxonomy.all_terms(lang):
-            for word in _WORD_RE.findall(term):
-                key = word_key(word, lang)
-                if len(key) >= MIN_COMPOUND_PART:
-                    vocabulary[lang].add(key)
-    return {lang: frozenset(keys) for lang, keys in vocabulary.items()}
-
-
-@lru_cache(maxsize=200_000)
-def _search_tokens(word: str, lang: str) -> tuple[str, ...]:
-    key = word_key(word, lang)
-    if lang in ("fi", "sv") and len(key) > MIN_COMPOUND_PART + MIN_KEY_LENGTH:
-        parts = split_compound(key, _search_vocabulary()[lang])
-        if len(parts) > 1:
-            return (key, *parts)
-    return (key,)
+def _resolve_lang(text: str, lang: str | None) -> str:
+    if lang:
+        return lang
+    detected = detect_language(text)
+    return detected if detected in SUPPORTED_LANGS else "en"
 
 
 def normalize_for_search(text: str, lang: str | None) -> str:
-    """Return space-separated normalised tokens of ``text`` for full-text indexing and queries.
-
-    Use the same function on documents and on queries so that "testauksen" finds "testaus".
-    Finnish and Swedish compounds whose head is a taxonomy word are indexed whole and split
-    ("rengastestauksen" -> "rengastestau rengas testau"). ``lang`` None or unknown is detected.
-    Deterministic: depends only on the text, the language and the taxonomy file.
-    """
-    if lang not in SUPPORTED_LANGS:
-        detected = detect_language(text)
-        lang = detected if detected in SUPPORTED_LANGS else "en"
-    tokens: list[str] = []
-    for word in _WORD_RE.findall(text):
-        tokens.extend(_search_tokens(word, lang))
-    return " ".join(tokens)
+    """``index_tokens`` joined with spaces (for callers that store one string)."""
+    return " ".join(index_tokens(text, lang))
 
 
 # -- The search contract --------------------------------------------------------------------
@@ -135,16 +65,54 @@ def normalize_for_search(text: str, lang: str | None) -> str:
 
 
 def index_tokens(text: str, lang: str | None) -> list[str]:
-    """The tokens a document's text is indexed under, in text order (compound parts follow
-    their compound). ``lang`` is the item's language; None or unknown is detected."""
-    return normalize_for_search(text, lang).split()
+    """The tokens a document's text is indexed under.
+
+    ``lang`` is the item's language (en, fi, sv; another code indexes lower-cased words; None
+    detects among en/fi/sv). Words are runs of letters and digits.
+
+    Positions, for phrase matching: the list starts with exactly one token per word, the
+    word's main form, in text order (token ``i`` is word ``i``); after them come the other
+    forms (other readings of ambiguous words, compound parts and sub-compounds), word by word
+    in text order, so compound parts come after their compound. A phrase is therefore matched
+    on consecutive main forms and the extra forms never come between two words: "kestävän
+    vetytalouden kehittäminen" -> ``kestävä vetytalous kehittäminen vety talous``, and the
+    phrase "vetytalous kehittäminen" finds it while the single word "vety" does too.
+    Deterministic: depends only on the text, the language and the installed dictionaries.
+    """
+    language = _resolve_lang(text, lang)
+    main: list[str] = []
+    extra: list[str] = []
+    for word in _WORD_RE.findall(text):
+        forms = word_forms(word, language)
+        main.append(forms[0])
+        extra.extend(forms[1:])
+    return main + extra
 
 
+@lru_cache(maxsize=65_536)
 def query_word_forms(word: str) -> tuple[str, ...]:
-    """Every index token one query word may stand for, whatever the item's language: its
-    normal form in each supported language. A query word matches an item holding any of them
-    (an OR), so the user never has to say which language a word is in."""
-    forms: list[str] = []
-    for lang in SUPPORTED_LANGS:
-        forms.extend(_search_tokens(word, lang)[:1])  # the whole word's key, not its parts
+    """Every index token one query word may stand for, whatever the item's language; a query
+    word matches an item holding any of them (an OR).
+
+    The forms are the word's base form(s) in Finnish and Swedish, its English stem, and the
+    word itself lower-cased: "vedyn" -> ``vety``; "vätgasen" -> ``vätgas``; "Rovaniemellä" ->
+    ``rovaniemi``; "kiertotalous" -> ``kiertotalous``, which also finds "kiertotalouden" and,
+    as a compound part, "kiertotalousratkaisuja". A word that is itself a Finnish base form
+    stands for that base form only ("vety" is not also the verb "vettyä"). Compound parts of
+    the query word are not forms of it: "vetytalous" does not find every text about "talous".
+    ``word`` is one run of letters and digits (split query text as :func:`index_tokens` splits
+    documents); a word with inner punctuation stands for its last piece ("EU-rahoitus" ->
+    "rahoitus").
+    """
+    pieces = _WORD_RE.findall(word)
+    if not pieces:
+        return ()
+    piece = pieces[-1]
+    lower = piece.lower()
+    forms = [lower]
+    if lower.isalpha():
+        finnish = analyse(piece, "fi").lemmas
+        forms.extend([lower] if lower in finnish else finnish)
+        forms.append(analyse(piece, "sv").lemmas[0])
+        forms.append(stem(lower, "en"))
     return tuple(dict.fromkeys(forms))

@@ -53,7 +53,8 @@ def theme_scores(
             value = weights.get(strength, 1.0)
             if min(starts) < title_end:
                 value *= settings.title_factor
-            value *= 1.0 + settings.repeat_bonus * min(len(starts) - 1, settings.max_repeats)
+            if strength != "weak":  # an ambiguous word repeated in boilerplate is no stronger
+                value *= 1.0 + settings.repeat_bonus * min(len(starts) - 1, settings.max_repeats)
             raw += value
         density = raw / length_factor
         scores[theme] = round(density / (density + settings.half_point), 4) if density else 0.0

@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from euradar.cli.alerts import add_arguments as add_alert_commands
+from euradar.cli.ingest import add_arguments as add_ingest_command
 from euradar.cli.nlp import eval_main, explain_main, tag_main
+from euradar.cli.sources import add_arguments as add_source_commands
 from euradar.cli.status import status_main
 from euradar.cli.store import add_arguments as add_store_commands
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.ports import Query
 from euradar.core.redact import redact_service_url
-from euradar.core.registry import open_store
 from euradar.core.settings import Settings, from_env
 from euradar.core.subscriptions import Subscription
 from euradar.core.topics import DEAD_LETTER
-from euradar.crawlers.sources import load_sources
 from euradar.runtime import Runtime
 
 
@@ -240,29 +240,6 @@ def cmd_unsubscribe(args: argparse.Namespace) -> int:
     return 0 if gone else 1
 
 
-def cmd_sources(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    sources = load_sources(settings.sources_file, settings.source_overrides)
-
-    store = open_store(settings.store_url)
-    try:
-        rows = [(s, store.source_state(s.name)) for s in sources]
-    finally:
-        store.close()
-    if args.json:
-        _print_json([{"name": s.name, "kind": s.kind, "route": s.route, "url": s.url,
-                      "enabled": s.enabled, "schedule": s.schedule, **vars(st)} for s, st in rows])
-        return 0
-    for s, st in rows:
-        flag = "on " if s.enabled else "off"
-        health = ("never crawled" if not st.last_attempt else
-                  f"last success {st.last_success or 'never'}, last run {st.last_item_count} "
-                  f"items, {st.items_seen} seen, {st.error_count} errors"
-                  + (f", last error: {st.last_error}" if st.last_error else ""))
-        print(f"[{flag}] {s.name:<22} {s.kind:<6} {s.route:<6} every {s.schedule:<4} {health}")
-    return 0
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from euradar.web.server import serve
 
@@ -366,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("subscriptions", cmd_subscriptions, "list subscriptions")
     sp = add("unsubscribe", cmd_unsubscribe, "delete a subscription", json_flag=False)
     sp.add_argument("id")
-    add("sources", cmd_sources, "each source with its health")
+    add_source_commands(sub, _settings)
     add("serve", cmd_serve, "serve the web UI and HTTP API (127.0.0.1 by default)", json_flag=False)
     sp = add("dead-letters", cmd_dead_letters, "records refused, with the reason")
     sp.add_argument("--limit", type=int, default=200)
@@ -382,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("labels")
 
     add_alert_commands(sub, _runtime)
+    add_ingest_command(sub, _runtime)
     add_store_commands(sub, _settings)
     return p
 

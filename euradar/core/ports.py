@@ -69,7 +69,8 @@ FACET_FIELDS = ("kind", "status", "lang", "programme", "themes", "eligibility", 
 class Query:
     """A search over the index; translated by each backend (``to_sql``, ``to_es``).
 
-    Text is normalized with :func:`euradar.nlp.normalize.normalize_for_search` by the backend, so
+    Text is normalized with :func:`euradar.nlp.normalize.index_tokens` and
+    :func:`euradar.nlp.normalize.query_word_forms` by the backend, so
     Finnish inflections and compounds match. Filters within one field are OR, across fields AND.
     Date bounds are inclusive ISO dates.
     """
@@ -171,6 +172,10 @@ class SourceState:
     requests: int = 0
     bytes: int = 0
     events: int = 0
+    # Incremental polling: the newest modification stamp of the last complete crawl, and when
+    # the source was last crawled in full (a periodic full crawl catches what polls miss).
+    cursor: str | None = None
+    last_full_crawl: str | None = None
 
 
 class PendingAlert(NamedTuple):

@@ -16,7 +16,7 @@ URL: ``http(s)://host:9200[?param=value&...]``. Query parameters (all optional):
 =============  ================  ===========================================================
 
 The mapping is ``infra/index/mappings/items-v1.json``. Text is normalized in Python
-(:func:`euradar.nlp.normalize.normalize_for_search`), exactly as for the SQLite index, so only the
+(:func:`euradar.nlp.normalize.index_tokens`), exactly as for the SQLite index, so only the
 standard analyzer is needed; highlights are made in Python by :func:`euradar.infra.index.highlight.highlight`
 for parity with the embedded backend. Nothing here needs scripts or plugins. Writes and reads
 go through the alias, so a future ``-v2`` can be built beside ``-v1`` and the alias swapped.
@@ -41,8 +41,8 @@ from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
 from euradar.core.redact import redact_service_url
 from euradar.infra.index.es_query import page_window, to_document, to_es
 from euradar.infra.index.highlight import highlight
+from euradar.infra.index.sql_query import query_forms
 from euradar.infra.index.sqlite import search_fields, word_normalizer
-from euradar.nlp.normalize import normalize_for_search
 
 log = logging.getLogger(__name__)
 
@@ -255,11 +255,11 @@ class ElasticsearchIndex:
         return int(self._call("count", self.client.count, index=self.alias)["count"])
 
     def search(self, query: Query) -> SearchPage:
-        normalized = normalize_for_search(query.text, None) if query.text.strip() else ""
-        body = to_es(query, normalized)
+        forms = query_forms(query.text)
+        body = to_es(query, forms)
         res = self._call("search", self.client.search, index=self.alias, body=body)
         page, size = page_window(query)
-        wanted = set(normalized.split())
+        wanted = {form for word in forms for form in word}
         hits = []
         for h in res["hits"]["hits"]:
             item = Item.from_dict(h["_source"]["doc"])

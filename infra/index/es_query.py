@@ -2,8 +2,9 @@
 
 Mirrors :mod:`euradar.infra.index.sql_query` (the reference semantics, pinned by the index contract):
 
-* text: every normalized token must occur in the title or the body (``cross_fields`` with
-  operator AND); the title weighs 3x the body. User text is only ever a ``multi_match`` query
+* text: every query word must occur in the title or the body in one of its forms
+  (:func:`euradar.nlp.normalize.query_word_forms`: a ``bool.must`` of one ``multi_match`` per
+  word over its forms, operator OR); the title weighs 3x the body. User text is only ever a ``multi_match`` query
   string, never query syntax, so quotes, ``AND``, ``title:(`` ... are inert.
 * filters: OR within one field (``terms``), AND across fields (``bool.filter``).
 * deadline range: the item has a cut-off in the range (``deadlines`` holds ISO days).
@@ -21,7 +22,7 @@ from typing import Any
 
 from euradar.core.models import Item
 from euradar.core.ports import FACET_FIELDS, Query
-from euradar.nlp.normalize import normalize_for_search
+from euradar.infra.index.sql_query import query_forms
 
 MAX_SIZE = 500
 FACET_SIZE = 1000  # every value, like the SQLite GROUP BY
@@ -110,29 +111,27 @@ def filter_clauses(query: Query) -> list[dict[str, Any]]:
     return clauses
 
 
-def to_es(query: Query, normalized_text: str | None = None,
+def to_es(query: Query, word_forms: list[tuple[str, ...]] | None = None,
           today: date | None = None) -> dict[str, Any]:
     """The search body for ``query``.
 
-    :param normalized_text: ``normalize_for_search(query.text, None)``; computed when omitted
+    :param word_forms: ``query_forms(query.text)``; computed when omitted
     :param today: the day the deadline sort counts from (UTC today when omitted)
     """
-    if normalized_text is None:
-        normalized_text = ""
-        if query.text.strip():
-            normalized_text = normalize_for_search(query.text, None)
-    tokens = normalized_text.split()
+    if word_forms is None:
+        word_forms = query_forms(query.text)
+    tokens = [forms for forms in word_forms if forms]
     today = today or datetime.now(UTC).date()
     page, size = page_window(query)
 
     bool_query: dict[str, Any] = {"filter": filter_clauses(query)}
     if tokens:
         bool_query["must"] = [{"multi_match": {
-            "query": " ".join(tokens),
+            "query": " ".join(forms),
             "fields": list(TEXT_FIELDS),
             "type": "cross_fields",
-            "operator": "and",
-        }}]
+            "operator": "or",
+        }} for forms in tokens]
     body: dict[str, Any] = {
         "query": {"bool": bool_query},
         "sort": sort_clause(query, bool(tokens), today),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from euradar.core.ports import Query
+from euradar.nlp.normalize import query_word_forms
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Columns of the ``items`` table that a Query filters on directly.
 _COLUMN_FILTERS = (
@@ -19,10 +23,17 @@ _COLUMN_FILTERS = (
 _TAG_FILTERS = (("themes", "theme"), ("eligibility", "eligibility"))
 
 
-def fts_match(normalized: str) -> str:
-    """Every normalized token must occur (AND), each quoted so FTS5 syntax in user text is inert."""
-    tokens = [t for t in normalized.split() if t]
-    return " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+def query_forms(text: str) -> list[tuple[str, ...]]:
+    """Per query word, every index token it may stand for (in fi, sv or en)."""
+    return [forms for forms in (query_word_forms(word) for word in _WORD.findall(text)) if forms]
+
+
+def fts_match(word_forms: list[tuple[str, ...]]) -> str:
+    """Every word must occur (AND) in any of its forms (OR); each form quoted so FTS5 syntax in
+    user text is inert."""
+    groups = ["(" + " OR ".join('"' + f.replace('"', '""') + '"' for f in forms) + ")"
+              for forms in word_forms if forms]
+    return " AND ".join(groups)
 
 
 def to_sql(query: Query) -> tuple[list[str], list[object]]:

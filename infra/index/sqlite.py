@@ -1,7 +1,8 @@
 """SqliteIndex: SQLite FTS5 ranked by BM25, the embedded stand-in for Elasticsearch.
 
-Text is normalized in Python (:func:`euradar.nlp.normalize.normalize_for_search`) before it reaches
-FTS5, so this index and Elasticsearch search the same normalized tokens.
+Text is normalized in Python (:func:`euradar.nlp.normalize.index_tokens` for items,
+:func:`euradar.nlp.normalize.query_word_forms` for each query word) before it reaches FTS5, so
+this index and Elasticsearch search the same normalized tokens.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from euradar.core.errors import IndexUnavailable
 from euradar.core.models import Item
 from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
 from euradar.infra.index.highlight import highlight
-from euradar.infra.index.sql_query import fts_match, order_by, to_sql
+from euradar.infra.index.sql_query import fts_match, order_by, query_forms, to_sql
 from euradar.infra.sqlite_util import connect, path_from_url
-from euradar.nlp.normalize import normalize_for_search
+from euradar.nlp.normalize import index_tokens
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -40,14 +41,14 @@ _BM25 = "bm25(items_fts, 0.0, 3.0, 1.0)"
 def word_normalizer(lang: str | None) -> Callable[[str], str]:
     """One word normalised as the index normalised the item's text (its language)."""
     def normalize(word: str) -> str:
-        return normalize_for_search(word, lang)
+        return " ".join(index_tokens(word, lang))
     return normalize
 
 
 def search_fields(item: Item) -> tuple[str, str]:
     """The normalized title and body both indexes store for full-text search."""
     body = " ".join([item.text, " ".join(item.call_ids), item.programme or ""])
-    return normalize_for_search(item.title, item.lang), normalize_for_search(body, item.lang)
+    return " ".join(index_tokens(item.title, item.lang)), " ".join(index_tokens(body, item.lang))
 
 
 class SqliteIndex:
@@ -122,8 +123,8 @@ class SqliteIndex:
 
     def search(self, query: Query) -> SearchPage:
         where, params = to_sql(query)
-        normalized = normalize_for_search(query.text, None) if query.text.strip() else ""
-        match = fts_match(normalized)
+        forms = query_forms(query.text)
+        match = fts_match(forms)
         if match:
             base = ("FROM items_fts CROSS JOIN items i ON i.rowid = items_fts.rowid "
                     "WHERE items_fts MATCH ?")  # CROSS JOIN: FTS drives the loop
@@ -152,7 +153,7 @@ class SqliteIndex:
                 self._conn.execute("DROP TABLE temp.hits")
             except sqlite3.Error as exc:
                 raise IndexUnavailable(f"search failed: {exc}") from exc
-        wanted = set(normalized.split())
+        wanted = {form for word in forms for form in word}
         hits = []
         for row in rows:
             item = Item.from_dict(json.loads(row["doc"]))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from euradar.core.ports import Query
-from tests.contract.sample_items import sample_items
+from tests.contract.sample_items import nordic_items, sample_items
 
 
 def _ids(page) -> list[str]:
@@ -115,3 +115,47 @@ class IndexContract:
     def test_index_query_syntax_in_user_text_is_inert(self, loaded):
         for text in ('"unbalanced', "AND OR NOT", "title:(x", "*", "NEAR(a b)", "-"):
             loaded.search(Query(text=text))  # must not raise
+
+    # -- Finnish and Swedish single words: any form of the word, whatever the item's language --
+
+    @pytest.mark.parametrize("word, expected", [
+        ("vety", {"local:fi-vety"}),              # base form; the text has "vedyn", "vetytalouden"
+        ("vedyn", {"local:fi-vety"}),             # inflected
+        ("vetytalous", {"local:fi-vety"}),        # the compound itself
+        ("talous", {"local:fi-vety"}),            # a compound part
+        ("kiertotalous", {"local:fi-vety"}),
+        ("kiertotalouden", {"local:fi-vety"}),
+        ("metsä", {"local:fi-vety"}),             # the text has "metsien"
+        ("metsien", {"local:fi-vety"}),
+        ("matkailun", {"local:fi-vety"}),
+        ("matkailu", {"local:fi-vety"}),
+        ("kaivos", {"local:fi-vety"}),            # part of "kaivosteollisuuden"
+        ("Rovaniemellä", {"local:fi-vety", "ted:123456-2026"}),  # a place, in Finnish and Swedish items
+        ("Rovaniemi", {"local:fi-vety", "ted:123456-2026"}),
+        ("vätgas", {"local:sv-vatgas"}),          # the text has "vätgasen"
+        ("vätgasen", {"local:sv-vatgas"}),
+        ("Sverige", {"local:sv-vatgas"}),
+        ("Sveriges", {"local:sv-vatgas"}),
+        ("beredskapsövning", {"local:sv-vatgas"}),
+        ("övning", {"local:sv-vatgas"}),          # part of "beredskapsövningen"
+        ("kommun", {"local:sv-vatgas"}),          # the text has "kommunerna"
+        ("testauksen", {"url:lapinliitto-1"}),
+        ("hydrogen", {"url:presscorner-1"}),      # English still stems
+        ("vettyä", set()),                        # "vety" is not the verb "vettyä"
+        ("tuulivoima", set()),                    # a word the items do not hold
+    ])
+    def test_index_finnish_and_swedish_single_words(self, index, word, expected):
+        index.upsert(sample_items() + nordic_items())
+        assert set(_ids(index.search(Query(text=word)))) == expected, word
+
+    def test_index_several_nordic_words_must_all_match(self, index):
+        index.upsert(sample_items() + nordic_items())
+        assert _ids(index.search(Query(text="vety Rovaniemi"))) == ["local:fi-vety"]
+        assert _ids(index.search(Query(text="vätgas Norrbotten kommun"))) == ["local:sv-vatgas"]
+        assert index.search(Query(text="vety vätgas")).total == 0
+
+    def test_index_highlights_the_inflected_form(self, index):
+        index.upsert(nordic_items())
+        hit = index.search(Query(text="vety")).hits[0]
+        joined = " ".join(hit.highlights)
+        assert "<mark>Vedyn</mark>" in joined and "<mark>Vetytalouden</mark>" in joined

@@ -45,3 +45,19 @@ def sample_items() -> list[Item]:
              deadlines=["2026-12-15"], status="open", budget=250_000, currency="EUR",
              first_seen="2026-10-08T08:00:00+00:00"),
     ]
+
+
+def nordic_items() -> list[Item]:
+    """Finnish and Swedish items for the single-word search tests. The sentences are written
+    for these tests (not taken from any labelled or captured text)."""
+    return [
+        Item(id="local:fi-vety", kind="news", source="file_local", url="https://example.org/fi-vety",
+             title="Vedyn tuotanto ja kiertotalous etenevät Rovaniemellä",
+             text="Metsien käyttöä suunnitellaan yhdessä matkailun kanssa. Vetytalouden hankkeet "
+                  "saavat rahoitusta, ja kaivosteollisuuden sivuvirrat hyödynnetään.",
+             lang="fi", first_seen="2026-09-01T08:00:00+00:00"),
+        Item(id="local:sv-vatgas", kind="news", source="file_local", url="https://example.org/sv-vatgas",
+             title="Vätgasen lagras i norra Sverige",
+             text="Beredskapsövningen i Norrbotten samlade kommunerna och räddningstjänsten.",
+             lang="sv", first_seen="2026-09-02T08:00:00+00:00"),
+    ]

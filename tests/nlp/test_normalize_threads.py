@@ -1,11 +1,12 @@
 """Normalisation is called from several threads at once in `euradar run` (tagger and indexer):
-the shared stemmers must not corrupt each other's words."""
+shared analysers must not corrupt each other's words (a shared snowball stemmer did: an
+IndexError killed the tagger thread in bench/bench_memory.py)."""
 
 from __future__ import annotations
 
 import threading
 
-from euradar.nlp.normalize import word_key
+from euradar.nlp.normalize import word_forms
 
 
 def test_word_keys_from_many_threads_equal_the_single_threaded_ones():
@@ -18,13 +19,13 @@ def test_word_keys_from_many_threads_equal_the_single_threaded_ones():
     langs = ("fi", "en", "sv")
     for w in words:
         for lang in langs:
-            expected[(w, lang)] = word_key.__wrapped__(w, lang)
+            expected[(w, lang)] = word_forms.__wrapped__(w, lang)
 
     def work(lang: str) -> None:
         try:
             for _ in range(3):
                 for w in words:
-                    assert word_key.__wrapped__(w, lang) == expected[(w, lang)]
+                    assert word_forms.__wrapped__(w, lang) == expected[(w, lang)]
         except BaseException as exc:  # reported below
             errors.append(exc)
 

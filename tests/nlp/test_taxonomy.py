@@ -40,4 +40,6 @@ def test_added_theme_is_used_without_code_change(tmp_path):
 
     taxonomy = parse_taxonomy(VALID_THEME)
     index = TermIndex(taxonomy, "fi")
-    assert index.candidates("kaivoks") == frozenset({"kaivo"})
+    assert index.candidates("kaivoksella") == frozenset({"kaivos"})
+    assert index.candidates("kaivosteollisuuden") == frozenset({"kaivos"})  # a compound part
+    assert index.candidates("kaivo") == frozenset()

@@ -1,0 +1,150 @@
+"""Word analysis (Voikko for Finnish, simplemma + compound splitting for Swedish) and the search
+contract (index_tokens, query_word_forms), including concurrent use from many threads."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from euradar.nlp import morphology
+from euradar.nlp.morphology import analyse, finnish_backend
+from euradar.nlp.normalize import index_tokens, query_word_forms, word_forms
+
+needs_voikko = pytest.mark.skipif(finnish_backend() != "voikko",
+                                  reason=f"Voikko not installed ({finnish_backend()}); test.sh installs it")
+
+
+@needs_voikko
+@pytest.mark.parametrize("word, lemma, parts", [
+    ("vedyn", "vety", set()),
+    ("vetytalouden", "vetytalous", {"vety", "talous"}),
+    ("kiertotalouden", "kiertotalous", {"kierto", "talous"}),
+    ("metsien", "metsä", set()),
+    ("Rovaniemellä", "rovaniemi", set()),
+    ("matkailun", "matkailu", set()),
+    ("valmiusharjoituksessa", "valmiusharjoitus", {"valmius", "harjoitus"}),
+    ("liikenteenohjauslaitteet", "liikenteenohjauslaite",
+     {"liikenne", "ohjaus", "laite", "liikenteenohjaus", "ohjauslaite"}),
+    ("Sodankylän", "sodankylä", set()),        # a place name is not split into sota + kylä
+    ("Keminmaalla", "keminmaa", set()),        # ... nor into Kemi + maa
+    ("Interregin", "interreg", set()),         # unknown to Voikko: a stem
+])
+def test_finnish_lemmas_and_compound_parts(word, lemma, parts):
+    analysis = analyse(word, "fi")
+    assert analysis.lemmas[0] == lemma
+    assert set(analysis.parts) == parts
+
+
+@pytest.mark.parametrize("word, lemma, parts", [
+    ("vätgasen", "vätgas", set()),
+    ("Sveriges", "sverige", set()),
+    ("gruvindustrin", "gruvindustri", {"gruva", "industri"}),
+    ("beredskapsövningen", "beredskapsövning", {"beredskap", "övning"}),   # linking s, not "sövning"
+    ("vindkraftsparken", "vindkraftspark", {"vindkraft", "park"}),
+    ("kommunerna", "kommun", set()),
+    ("samverkan", "samverkan", set()),         # a known simple word is not cut into sam + verkan
+])
+def test_swedish_lemmas_and_compound_parts(word, lemma, parts):
+    analysis = analyse(word, "sv")
+    assert analysis.lemmas[0] == lemma
+    assert set(analysis.parts) == parts
+
+
+def test_english_lemmas_keep_renewed_apart_from_renewables():
+    assert analyse("renewed", "en").lemmas == ("renew",)
+    assert analyse("renewables", "en").lemmas == ("renewable",)
+
+
+@needs_voikko
+def test_index_tokens_keep_one_main_form_per_word_then_the_parts():
+    tokens = index_tokens("Kestävän vetytalouden kehittäminen Rovaniemellä", "fi")
+    assert tokens[:4] == ["kestävä", "vetytalous", "kehittää", "rovaniemi"]
+    assert tokens[4:] == ["vety", "talous"]
+
+
+@needs_voikko
+def test_query_word_forms_cover_every_language():
+    assert {"vety"} <= set(query_word_forms("vedyn"))
+    assert "vettyä" not in query_word_forms("vety")   # a base form stands for itself
+    assert "vätgas" in query_word_forms("vätgasen")
+    assert "hydrogen" in query_word_forms("hydrogen") and "hydrogen" in query_word_forms("Hydrogens")
+    assert query_word_forms("EU-rahoituksen") == query_word_forms("rahoituksen")
+    assert query_word_forms("...") == ()
+    for word in ("vety", "vedyn", "metsien", "Sverige", "vätgasen", "testing"):
+        # a word always finds itself, in whatever language the item is written
+        for lang in ("fi", "sv", "en"):
+            assert set(query_word_forms(word)) & set(index_tokens(word, lang)), (word, lang)
+
+
+def test_other_languages_are_indexed_as_lower_cased_words():
+    assert index_tokens("Dostawa sprzętu komputerowego", "pl") == ["dostawa", "sprzętu", "komputerowego"]
+    assert "dostawa" in query_word_forms("Dostawa")
+
+
+TEXTS = [
+    ("Vedyn tuotanto ja kiertotalous etenevät Rovaniemellä; metsien käyttö ja matkailun kehittäminen.", "fi"),
+    ("Vätgasen lagras i norra Sverige och beredskapsövningen samlade kommunerna.", "sv"),
+    ("Renewable hydrogen valleys and recycling of critical raw materials in the Arctic.", "en"),
+    ("Kaivosteollisuuden sivuvirrat, liikenteenohjauslaitteet ja valmiusharjoitukset Lapissa.", "fi"),
+    ("Gruvindustrin och vindkraftsparken i Norrbotten behöver kompetensförsörjning.", "sv"),
+]
+
+
+def _vocabulary() -> list[tuple[str, str]]:
+    """Many distinct words, so the analysers (not the caches) do the work in every thread."""
+    stems = ["test", "recycl", "hydrogen", "energ", "industr", "innovat", "cluster", "develop", "region",
+             "vety", "metsä", "kaivos", "matkailu", "talous", "gruv", "skog", "vätgas", "kommun"]
+    endings = ["", "s", "ing", "ed", "ation", "ational", "ness", "ity", "en", "ssa", "lla", "ista",
+               "ien", "erna", "arna", "ens", "ly", "ments"]
+    words = [s + e for s in stems for e in endings]
+    return [(w, lang) for w in words for lang in ("en", "fi", "sv")]
+
+
+def test_normalisation_from_many_threads_equals_single_threaded():
+    vocabulary = _vocabulary()
+    analyse.cache_clear()
+    word_forms.cache_clear()
+    expected_words = [word_forms(w, lang) for w, lang in vocabulary]
+    expected_texts = [index_tokens(text, lang) for text, lang in TEXTS]
+    start = threading.Barrier(8)
+
+    def work(seed: int) -> tuple[list[tuple[str, ...]], list[list[str]]]:
+        start.wait()
+        got: dict[tuple[str, str], tuple[str, ...]] = {}
+        for _ in range(4):
+            # Cold caches: every thread runs Snowball, Voikko and simplemma at the same time.
+            analyse.cache_clear()
+            word_forms.cache_clear()
+            for w, lang in vocabulary[seed * 37 % len(vocabulary):] + vocabulary[:seed * 37 % len(vocabulary)]:
+                got[(w, lang)] = word_forms(w, lang)
+        texts = [index_tokens(text, lang) for text, lang in TEXTS]
+        return [got[key] for key in vocabulary], texts
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show up
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            outcomes = list(pool.map(work, range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    for words, texts in outcomes:
+        assert words == expected_words
+        assert texts == expected_texts
+
+
+def test_stateful_analysers_are_per_thread():
+    seen: dict[str, object] = {}
+
+    def grab(name: str) -> None:
+        morphology.stem("testing", "en")
+        seen[name] = morphology._local.stemmers["en"]
+
+    threads = [threading.Thread(target=grab, args=(f"t{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in seen.values()}) == 3
