@@ -19,6 +19,7 @@ from euradar.cli.ingest import add_arguments as add_ingest_command
 from euradar.cli.nlp import eval_main, explain_main, tag_main
 from euradar.cli.sources import add_arguments as add_source_commands
 from euradar.cli.status import status_main
+from euradar.cli.store import add_arguments as add_store_commands
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.ports import Query
 from euradar.core.redact import redact_service_url
@@ -403,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_alert_commands(sub, _runtime)
     add_ingest_command(sub, _runtime)
+    add_store_commands(sub, _settings)
     return p
 
 
