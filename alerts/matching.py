@@ -47,6 +47,28 @@ def evaluate(expr: Expr | None, tokens: list[str]) -> bool:
     return any(evaluate(a, tokens) for a in expr.args)
 
 
+def matched_terms(expr: Expr | None, item: Item) -> list[str]:
+    """The keyword terms, as the user wrote them, that occur in ``item`` and count towards the
+    match (a term under NOT never does): what an alert names as the reason, instead of the
+    whole expression."""
+    tokens = item_tokens(item)
+    found: list[str] = []
+
+    def walk(node: Expr | None) -> None:
+        if node is None:
+            return
+        if isinstance(node, Term):
+            if node.text not in found and _contains(tokens, term_words(node)):
+                found.append(node.text)
+            return
+        if node.op != "NOT":
+            for arg in node.args:
+                walk(arg)
+
+    walk(expr)
+    return found
+
+
 def item_tokens(item: Item) -> list[str]:
     return index_tokens(f"{item.title}\n{item.text}\n{' '.join(item.call_ids)}", item.lang)
 

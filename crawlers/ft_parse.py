@@ -47,6 +47,11 @@ def _first(md: Mapping[str, Any], key: str) -> str | None:
     return str(value)
 
 
+def first_value(md: Mapping[str, Any], key: str) -> str | None:
+    """The first value of a metadata field (every SEDIA value is a list of strings)."""
+    return _first(md, key)
+
+
 def _all(md: Mapping[str, Any], key: str) -> list[str]:
     value = md.get(key)
     if value is None:
@@ -241,5 +246,26 @@ def enrich_with_details(item: Item, payload: Any, today: date | None = None) -> 
     infos = details.get("latestInfos")
     if isinstance(infos, list) and infos:
         item.extra["latest_infos"] = [html_to_text(i.get("content")) for i in infos if isinstance(i, dict)]
+    item.extra["details"] = True
+    return item
+
+
+def carry_details(item: Item, previous: Item, today: date | None = None) -> Item:
+    """The topic details did not change (HTTP 304): take over what the stored version had from
+    them, on top of the fresh search record."""
+    if len(previous.text) > len(item.text):
+        item.text = previous.text
+    for key in ("conditions", "latest_infos"):
+        if key in previous.extra:
+            item.extra[key] = previous.extra[key]
+    if previous.budget is not None:
+        item.budget, item.currency = previous.budget, previous.currency or item.currency
+    item.programme = previous.programme or item.programme
+    item.type_of_action = item.type_of_action or previous.type_of_action
+    item.documents = previous.documents or item.documents
+    if not item.deadlines and previous.deadlines:
+        item.deadlines = list(previous.deadlines)
+    item.opening_date = item.opening_date or previous.opening_date
+    item.status = resolve_status(item.status, item.opening_date, item.deadlines, today)
     item.extra["details"] = True
     return item

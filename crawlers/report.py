@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from euradar.core.models import Item
 from euradar.crawlers.publish import PublishStats
 
 REPORT_PREFIX = "EURADAR_REPORT "  # marks the report line among anything else on stdout
@@ -26,8 +27,13 @@ class CrawlReport:
     requests: int = 0
     bytes: int = 0
     duration: float = 0.0
-    not_modified: int = 0  # 304 answers: the source was checked and had nothing new
+    not_modified: int = 0  # 304 answers / idle polls: the source was checked, nothing was new
     warnings: list[str] = field(default_factory=list)
+    mode: str = "full"  # "incremental" when only what is newer than the cursor was asked for
+    cursor: str | None = None  # the source's new high-water mark, saved when the crawl is ok
+    # `euradar sources check` only: sample items and how many items had each field
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    fields: dict[str, int] = field(default_factory=dict)
 
     @property
     def events(self) -> int:
@@ -49,3 +55,16 @@ class CrawlReport:
         data = json.loads(line.removeprefix(REPORT_PREFIX))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+# What `euradar sources check` counts per item: the fields a user needs to trust a source.
+CHECKED_FIELDS = ("title", "text", "published", "deadlines", "opening_date", "status", "budget",
+                  "documents", "lang")
+
+
+def summarize_items(items: list[Item], samples: int = 3) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """(a few sample items, how many items had each checked field)."""
+    fields = {name: sum(1 for i in items if getattr(i, name) not in (None, "", [])) for name in CHECKED_FIELDS}
+    picked = [{"title": i.title, "url": i.url, "deadline": i.next_deadline(), "published": i.published,
+               "text_chars": len(i.text)} for i in items[:samples]]
+    return picked, fields

@@ -59,18 +59,25 @@ def crawl_source(source: SourceConfig, settings: Settings, bus: Bus, store: Stor
     return report
 
 
-def run_spider_subprocess(source: SourceConfig, settings: Settings, today: date | None) -> CrawlReport:
-    for label, url in (("bus", settings.bus_url), ("store", settings.store_url)):
-        if url.startswith("memory://"):
+def run_spider_subprocess(source: SourceConfig, settings: Settings, today: date | None,
+                          samples: int = 0) -> CrawlReport:
+    """Crawl with the source's spider in its own process. ``samples`` > 0 is a dry run
+    (`euradar sources check`): the subprocess publishes into its own in-memory bus and store
+    and reports sample items instead."""
+    bus_url, store_url = ("memory://", "memory://") if samples else (settings.bus_url, settings.store_url)
+    for label, url in (("bus", bus_url), ("store", store_url)):
+        if url.startswith("memory://") and not samples:
             raise SourceError(f"{source.name}: the spider route runs in a subprocess and needs a "
                               f"{label} shared between processes (sqlite:///path or kafka://), got {url}")
     command = [sys.executable, "-m", "euradar.crawlers.spider_process", source.name,
-               "--config-json", json.dumps(source.to_dict()), "--bus", settings.bus_url,
-               "--store", settings.store_url, "--user-agent", settings.user_agent,
-               "--timeout", str(settings.http_timeout)]
+               "--config-json", json.dumps(source.to_dict()), "--bus", bus_url,
+               "--store", store_url, "--user-agent", settings.user_agent,
+               "--timeout", str(settings.http_timeout), "--data-dir", str(settings.data_dir)]
     if today:
         command += ["--today", today.isoformat()]
-    timeout = settings.http_timeout * 10 + SPIDER_GRACE_SECONDS
+    if samples:
+        command += ["--samples", str(samples)]
+    timeout = settings.http_timeout * (4 if samples else 10) + SPIDER_GRACE_SECONDS
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
@@ -99,6 +106,10 @@ def record_health(report: CrawlReport, bus: Bus, store: Store) -> None:
     if report.ok:
         state.last_success = now
         state.consecutive_failures = 0
+        # Only a crawl that finished moves the incremental cursor: a broken one is repeated.
+        state.cursor = report.cursor or state.cursor
+        if report.mode == "full":
+            state.last_full_crawl = now
         if report.items_seen == 0 and report.not_modified == 0:
             state.consecutive_empty += 1
             if had_items and state.consecutive_empty == 1:

@@ -31,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "euradar.crawlers.middlewares.BackoffRetryMiddleware": 550,
     "euradar.crawlers.middlewares.ConditionalGetMiddleware": 580,
+    # before Scrapy's RobotsTxtMiddleware (100) sees robots.txt answers: a cached one is reused
+    "euradar.crawlers.middlewares.RobotsCacheMiddleware": 50,
 }
 ITEM_PIPELINES = {"euradar.crawlers.pipelines.PublishPipeline": 300}
 
@@ -53,6 +55,7 @@ def for_source(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": settings.http_timeout,
         "RETRY_TIMES": int(options.get("retries", RETRY_TIMES)),
         "RETRY_BACKOFF_BASE": float(options.get("retry_backoff", RETRY_BACKOFF_BASE)),
+        "EURADAR_ROBOTS_CACHE": str(settings.data_dir / "robots"),
         # A response past the cap is abandoned (a clear error in the report), not buffered.
         "DOWNLOAD_MAXSIZE": max_bytes,
         "DOWNLOAD_WARNSIZE": max_bytes // 2,

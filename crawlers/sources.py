@@ -1,9 +1,13 @@
 """The source list (``crawlers/sources.toml``) loaded into validated :class:`SourceConfig` objects.
 
 An override (``Settings.source_overrides``, from ``EURADAR_SOURCE_<NAME>_URL``) replaces the
-source's URL. Option URLs of the same source (keys ending in ``_url``, e.g. the F&T topic-detail
-URL on another EU host) are *rebased* onto the override's scheme and host, keeping their paths,
-so one override moves a whole source to a test server and the crawler never leaves it.
+source's URL. Option URLs of the same source (keys ending in ``_url`` or, for lists, ``_urls``:
+the F&T topic-detail URL on another EU host, a site's sitemap) are *rebased* onto the
+override's scheme and host, keeping their paths, so one override moves a whole source to a
+test server and the crawler never leaves it.
+
+A source that is off says why (``disabled_reason``), in words a user can act on; ``euradar
+sources`` prints it.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from euradar.core.errors import ConfigError
 from euradar.core.models import KINDS
 
 ROUTES = ("spider", "feed", "dump")
-SPIDERS = ("ft_portal", "ted", "listing")
+SPIDERS = ("ft_portal", "ted", "site")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_SCHEDULE = re.compile(r"^(\d+)([mhd])$")
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+_SCHEDULE = re.compile(r"^(\d+)([smhd])$")  # seconds are for tests and benchmarks
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class SourceConfig:
     spider: str | None = None
     verified: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
+    disabled_reason: str | None = None
 
     @property
     def schedule_seconds(self) -> int:
@@ -51,13 +56,16 @@ class SourceConfig:
     def allowed_hosts(self) -> tuple[str, ...]:
         urls = [self.url] + [v for k, v in self.options.items()
                              if k.endswith("_url") and isinstance(v, str)]
+        urls += [u for k, v in self.options.items() if k.endswith("_urls") and isinstance(v, list)
+                 for u in v if isinstance(u, str)]
         hosts = {urlsplit(u.replace("{", "").replace("}", "")).hostname for u in urls}
         return tuple(sorted(h for h in hosts if h))
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "route": self.route, "url": self.url,
                 "lang": self.lang, "schedule": self.schedule, "enabled": self.enabled,
-                "spider": self.spider, "verified": self.verified, "options": dict(self.options)}
+                "spider": self.spider, "verified": self.verified, "options": dict(self.options),
+                "disabled_reason": self.disabled_reason}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SourceConfig:
@@ -80,7 +88,7 @@ def validate_source(name: str, raw: Mapping[str, Any]) -> SourceConfig:
         raise _fail(str(name), "name", "must be lower-case letters, digits and _ (it becomes "
                     "the env var EURADAR_SOURCE_<NAME>_URL)")
     known = {"name", "kind", "route", "url", "lang", "schedule", "enabled", "spider",
-             "verified", "options"}
+             "verified", "options", "disabled_reason"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise _fail(name, unknown[0], f"unknown field (known: {', '.join(sorted(known))})")
@@ -96,7 +104,7 @@ def validate_source(name: str, raw: Mapping[str, Any]) -> SourceConfig:
         raise _fail(name, "url", f"must be an absolute http(s) URL, got {raw['url']!r}")
     schedule = raw.get("schedule", "1d")
     if not isinstance(schedule, str) or not _SCHEDULE.match(schedule):
-        raise _fail(name, "schedule", f"must look like 30m, 6h or 1d, got {schedule!r}")
+        raise _fail(name, "schedule", f"must look like 15m, 6h or 1d, got {schedule!r}")
     for key in ("enabled", "verified"):
         if key in raw and not isinstance(raw[key], bool):
             raise _fail(name, key, f"must be true or false, got {raw[key]!r}")
@@ -113,24 +121,67 @@ def validate_source(name: str, raw: Mapping[str, Any]) -> SourceConfig:
     options = raw.get("options", {})
     if not isinstance(options, Mapping):
         raise _fail(name, "options", "must be a table")
-    if spider == "listing":
-        for key in ("item_selector", "title_selector", "link_selector"):
-            if not isinstance(options.get(key), str):
-                raise _fail(name, f"options.{key}", "the listing spider needs this CSS selector")
+    if spider == "site":
+        _check_site_options(name, options)
     if spider == "ted" and not isinstance(options.get("query"), str):
         raise _fail(name, "options.query", "the TED spider needs an expert query string")
     page_size = options.get("page_size", 100)
     if not isinstance(page_size, int) or not 1 <= page_size <= 100:
         # The F&T search API silently caps pageSize at 100; more would lose records.
         raise _fail(name, "options.page_size", f"must be an integer 1..100, got {page_size!r}")
+    for key in ("full_every", "revisit"):
+        if key in options and (not isinstance(options[key], str) or not _SCHEDULE.match(options[key])):
+            raise _fail(name, f"options.{key}", f"must look like 12h or 1d, got {options[key]!r}")
+    reason = raw.get("disabled_reason")
+    enabled = raw.get("enabled", True)
+    if reason is not None and not isinstance(reason, str):
+        raise _fail(name, "disabled_reason", "must be a string")
+    if not enabled and not (reason or "").strip():
+        raise _fail(name, "disabled_reason", "a disabled source must say why, in words a user can "
+                    "act on (what to check or change before enabling it)")
     return SourceConfig(name=name, kind=raw["kind"], route=raw["route"], url=raw["url"],
-                        lang=lang, schedule=schedule, enabled=raw.get("enabled", True),
-                        spider=spider, verified=raw.get("verified", False), options=dict(options))
+                        lang=lang, schedule=schedule, enabled=enabled,
+                        spider=spider, verified=raw.get("verified", False), options=dict(options),
+                        disabled_reason=reason.strip() if reason else None)
+
+
+_SITE_SELECTORS = ("link_selector", "title_selector", "text_selector", "date_selector",
+                   "deadline_selector")
+
+
+def _check_site_options(name: str, options: Mapping[str, Any]) -> None:
+    """The site spider needs no options; the ones given must make sense."""
+    for key in _SITE_SELECTORS:
+        if key in options and (not isinstance(options[key], str) or not options[key].strip()):
+            raise _fail(name, f"options.{key}", "must be a CSS selector string (optional refinement)")
+    for key in ("sitemap_url", "feed_url"):
+        value = options.get(key)
+        if value is not None and (not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https")):
+            raise _fail(name, f"options.{key}", f"must be an absolute http(s) URL, got {value!r}")
+    extra = options.get("listing_urls", [])
+    if not isinstance(extra, list) or any(not isinstance(u, str) or urlsplit(u).scheme not in ("http", "https")
+                                          for u in extra):
+        raise _fail(name, "options.listing_urls", "must be a list of absolute http(s) URLs")
+    pattern = options.get("link_pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise _fail(name, "options.link_pattern", f"is not a valid regular expression: {exc}") from exc
+    for key in ("max_pages", "max_new_pages"):
+        if key in options and (not isinstance(options[key], int) or options[key] < 1):
+            raise _fail(name, f"options.{key}", f"must be a positive integer, got {options[key]!r}")
 
 
 def apply_override(source: SourceConfig, url: str) -> SourceConfig:
-    options = {k: (_rebase(v, url) if k.endswith("_url") and isinstance(v, str) else v)
-               for k, v in source.options.items()}
+    def moved(key: str, value: Any) -> Any:
+        if key.endswith("_url") and isinstance(value, str):
+            return _rebase(value, url)
+        if key.endswith("_urls") and isinstance(value, list):
+            return [_rebase(v, url) if isinstance(v, str) else v for v in value]
+        return value
+
+    options = {k: moved(k, v) for k, v in source.options.items()}
     return validate_source(source.name, {**source.to_dict(), "url": url, "options": options})
 
 

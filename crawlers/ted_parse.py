@@ -78,6 +78,16 @@ def notices(envelope: Any) -> list[dict[str, Any]]:
     return [n for n in envelope["notices"] if isinstance(n, dict)]
 
 
+def notice_number(notice: Mapping[str, Any]) -> str | None:
+    number = _get(notice, "number")
+    return str(number) if number else None
+
+
+def publication_date(notice: Mapping[str, Any]) -> str | None:
+    value = _get(notice, "published")
+    return str(value) if value else None
+
+
 def notice_to_item(notice: Mapping[str, Any], source: str, preferred: Sequence[str] = ("fin", "swe", "eng"),
                    notice_page: str = NOTICE_PAGE, today: date | None = None) -> Item:
     number = _get(notice, "number")

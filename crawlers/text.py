@@ -77,7 +77,32 @@ _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})")
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], 1)}
-_TEXT_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
+# Finnish month names are compounds of "-kuu" and come inflected ("tammikuuta"); Swedish ones
+# are close to English. Matched by stem, so the partitive and genitive forms work too.
+_FI_MONTHS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys",
+              "loka", "marras", "joulu")
+_SV_MONTHS = {"januari": 1, "februari": 2, "mars": 3, "maj": 5, "juni": 6, "juli": 7,
+              "augusti": 8, "oktober": 10}
+_MONTH_WORD = r"[A-Za-zÅÄÖåäö]+"
+_TEXT_DATE = re.compile(rf"(\d{{1,2}})\.?\s+({_MONTH_WORD})\s+(\d{{4}})")
+_US_DATE = re.compile(rf"({_MONTH_WORD})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})")
+
+
+def month_number(word: str) -> int | None:
+    """1..12 for an English, Finnish or Swedish month name (or a 3-letter abbreviation)."""
+    w = word.lower().rstrip(".")
+    if w in _MONTHS:
+        return _MONTHS[w]
+    if w in _SV_MONTHS:
+        return _SV_MONTHS[w]
+    for index, stem in enumerate(_FI_MONTHS, 1):
+        if w.startswith(stem + "kuu"):
+            return index
+    if len(w) >= 3:
+        for name, number in _MONTHS.items():
+            if name.startswith(w) and (len(w) == 3 or w == "sept"):
+                return number
+    return None
 
 
 def iso_date(value: object) -> str | None:
@@ -114,12 +139,20 @@ def iso_date(value: object) -> str | None:
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
         except ValueError:
             return None
-    m = _TEXT_DATE.search(text)
-    if m and m.group(2).lower() in _MONTHS:
-        try:
-            return date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1))).isoformat()
-        except ValueError:
-            return None
+    return _worded_date(text)
+
+
+def _worded_date(text: str) -> str | None:
+    for pattern, order in ((_TEXT_DATE, (1, 2, 3)), (_US_DATE, (2, 1, 3))):
+        for m in pattern.finditer(text):
+            day, month, year = (m.group(i) for i in order)
+            number = month_number(month)
+            if number is None:
+                continue
+            try:
+                return date(int(year), number, int(day)).isoformat()
+            except ValueError:
+                continue
     return None
 
 
@@ -127,10 +160,22 @@ def first_date(text: str | None) -> str | None:
     """The first recognizable date inside free text ("Deadline: 17.3.2025 klo 16.15")."""
     if not text:
         return None
-    for pattern in (r"\d{4}-\d{2}-\d{2}", r"\d{1,2}[./]\d{1,2}[./]\d{4}", r"\d{1,2}\s+[A-Za-z]+\s+\d{4}"):
-        m = re.search(pattern, text)
-        if m:
-            found = iso_date(m.group(0))
-            if found:
-                return found
-    return None
+    found = all_dates(text)
+    return found[0] if found else None
+
+
+_ANY_DATE = re.compile(
+    rf"\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+{_MONTH_WORD}\s+\d{{4}}|{_MONTH_WORD}\.?\s+\d{{1,2}},?\s+\d{{4}}")
+
+
+def all_dates(text: str | None) -> list[str]:
+    """Every recognizable date in free text, in order of appearance (ISO dates)."""
+    if not text:
+        return []
+    out = []
+    for m in _ANY_DATE.finditer(text):
+        found = iso_date(m.group(0))
+        if found:
+            out.append(found)
+    return out

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 
 from euradar.core.ports import FACET_FIELDS, SearchPage
 from euradar.web import queries
-from euradar.web.i18n import pick_lang
+from euradar.web.i18n import UI_LANGS, pick_lang
 from euradar.web.params import FACET_PARAM, SearchParams
-from euradar.web.templating import render
+from euradar.web.templating import lang_query, render
 
 router = APIRouter(include_in_schema=False)
 _LIST_PARAMS = {name for name, f in SearchParams.model_fields.items()
@@ -32,15 +32,17 @@ def ui_lang(request: Request) -> str:
 
 
 def switch_lang_url(request: Request, lang: str) -> str:
-    """The current page in the other language (all other parameters kept)."""
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    if lang == "en":
-        pairs.append(("lang", "fi"))
+    """The current page in ``lang`` (all other parameters kept, a manage key dropped)."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "k")]
+    if lang != "en":
+        pairs.append(("lang", lang))
     return request.url.path + ("?" + urlencode(pairs) if pairs else "")
 
 
 def page_context(request: Request, lang: str, **extra: Any) -> dict[str, Any]:
-    return {"switch_url": switch_lang_url(request, lang), "path": request.url.path, **extra}
+    return {"switch_urls": {other: switch_lang_url(request, other)
+                            for other in UI_LANGS if other != lang},
+            "path": request.url.path, **extra}
 
 
 def parse_search(request: Request) -> tuple[SearchParams, list[str]]:
@@ -82,13 +84,13 @@ def search_page(request: Request) -> HTMLResponse:
     params, errors = parse_search(request)
     page = queries.run_search(queries.runtime_of(request), params)
     pages = queries.page_count(page)
-    extra = {"lang": "fi"} if lang == "fi" else None
+    extra = {"lang": lang} if lang != "en" else None
     links = {
         "prev": params.to_url("/", extra, page=params.page - 1) if params.page > 1 else None,
         "next": params.to_url("/", extra, page=params.page + 1) if params.page < pages else None,
-        "csv": params.to_url("/api/export.csv", page=1, size=20),
-        "ics": params.to_url("/api/calendar.ics", page=1, size=20),
-        "clear": "/" + ("?lang=fi" if lang == "fi" else ""),
+        "csv": params.to_url("/api/export.csv", extra, page=1, size=20),
+        "ics": params.to_url("/api/calendar.ics", extra, page=1, size=20),
+        "clear": "/" + lang_query(lang),
     }
     return render("search.html", lang, **page_context(
         request, lang, params=params, page=page, pages=pages, errors=errors, links=links,

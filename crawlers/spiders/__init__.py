@@ -9,7 +9,7 @@ from euradar.crawlers.spiders.base import SourceSpider
 SPIDER_CLASSES = {
     "ft_portal": "euradar.crawlers.spiders.ft_portal:FtPortalSpider",
     "ted": "euradar.crawlers.spiders.ted:TedSpider",
-    "listing": "euradar.crawlers.spiders.listing:ListingSpider",
+    "site": "euradar.crawlers.spiders.site:SiteSpider",
 }
 
 

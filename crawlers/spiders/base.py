@@ -80,6 +80,11 @@ class SourceSpider(scrapy.Spider):
         self.warnings: list[str] = []
         self.not_modified = 0
 
+    def held_validators(self) -> set[str]:
+        """URLs whose new validators must not be saved: the next crawl fetches them in full
+        because work they lead to was left undone (see ConditionalGetMiddleware)."""
+        return set()
+
     def option(self, key: str, default: Any = None) -> Any:
         return self.source.options.get(key, default)
 
