@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need, check the code (ruff, mypy), start the services the tests
-# use (real Kafka, real Elasticsearch from Maven Central; SMTP and HTTP servers are started by the
-# tests themselves), run the whole suite, and stop the services again.
+# use (real Kafka, real Elasticsearch from Maven Central, a throwaway PostgreSQL cluster from
+# Debian's postgresql package; SMTP and HTTP servers are started by the tests themselves), run
+# the whole suite, and stop the services again.
 #   bash test.sh                 everything (service tests are skipped, with the reason, when
 #                                Java or Maven is missing; in CI they must run)
 #   bash test.sh -k search       extra arguments go to pytest
@@ -65,7 +66,21 @@ if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then
 else
   echo "!! java or mvn not found: Kafka and Elasticsearch tests will be skipped"
 fi
-cleanup() { if [ "$started_services" = 1 ]; then bash infra/services.sh stop >/dev/null 2>&1 || true; fi; }
+# PostgreSQL for the store tests: Debian's package (installed here when missing, as root), a
+# throwaway cluster made with initdb and run with pg_ctl as a non-root user, on 127.0.0.1 only.
+started_postgres=0
+export EURADAR_PG_PORT=${EURADAR_PG_PORT:-54329}
+if bash infra/postgres.sh install && bash infra/postgres.sh start; then
+  started_postgres=1
+  EURADAR_TEST_POSTGRES_URL=${EURADAR_TEST_POSTGRES_URL:-$(bash infra/postgres.sh url)}
+  export EURADAR_TEST_POSTGRES_URL
+else
+  echo "!! PostgreSQL did not start; its tests will fail in CI, skip elsewhere"
+fi
+cleanup() {
+  if [ "$started_services" = 1 ]; then bash infra/services.sh stop >/dev/null 2>&1 || true; fi
+  if [ "$started_postgres" = 1 ]; then bash infra/postgres.sh stop --wipe >/dev/null 2>&1 || true; fi
+}
 trap cleanup EXIT
 
 if [ "${CI:-}" = "true" ]; then

@@ -1,10 +1,13 @@
-"""iCalendar (RFC 5545) deadlines: the .ics attached to digests and the live feed per
-subscription that the web UI serves at ``/subscriptions/{id}/calendar.ics``.
+"""iCalendar (RFC 5545) deadlines, written with the icalendar library: the .ics attached to
+digests, the search export and the live feed per subscription
+(``/subscriptions/{id}/calendar.ics``).
 
-RFC 5545 details that calendar clients are strict about: CRLF line ends, content lines folded
-at 75 octets (never inside a UTF-8 character), TEXT values escaping ``\\ ; ,`` and newlines,
-a UID that stays the same for the same item and deadline (so a re-import updates instead of
-duplicating), and a DTSTAMP on every event.
+A deadline with a time (EU calls close at 17:00 Brussels time) is a timed event in the
+Europe/Brussels zone, with its VTIMEZONE in the file, so every calendar shows it at the right
+local hour. A deadline known only as a day is an all-day event whose description says no time
+was given. The UID stays the same for the same item and deadline day, so a re-import updates
+the event instead of duplicating it. Words (summary, description, calendar name) are in the
+reader's language.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from icalendar import Calendar, Event
+
 from euradar.alerts.matching import iter_items, match
+from euradar.alerts.wording import BRUSSELS, deadline_moment, fmt_deadline, labels, source_label
 from euradar.core.models import Item
 from euradar.core.ports import Index, Query
 from euradar.core.subscriptions import Subscription
@@ -30,87 +36,59 @@ class DeadlineEvent:
     deadline: str  # ISO date or date-time from item.deadlines
 
 
-def escape_text(value: str) -> str:
-    """TEXT escaping (RFC 5545 3.3.11): backslash first, then ; , and newlines."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-
-
-def fold_line(line: str) -> str:
-    """Fold one content line at 75 octets; continuation lines start with a space."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    limit = 75
-    for ch in line:
-        encoded = ch.encode("utf-8")
-        if len(current) + len(encoded) > limit:
-            parts.append(current.decode("utf-8"))
-            current = b""
-            limit = 74  # the leading space of a continuation line counts
-        current += encoded
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
-
-
 def event_uid(item_id: str, deadline: str) -> str:
     digest = hashlib.sha1(f"{item_id}|{deadline[:10]}".encode()).hexdigest()[:24]
     return f"{digest}@{UID_DOMAIN}"
 
 
-def _utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
-def _date_lines(deadline: str) -> list[str]:
-    """A date-only deadline is an all-day event; a timed one is a UTC instant."""
-    if len(deadline) > 10 and "T" in deadline:
-        try:
-            moment = datetime.fromisoformat(deadline.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            return [f"DTSTART:{_utc_stamp(moment)}", f"DTEND:{_utc_stamp(moment)}"]
-        except ValueError:
-            pass
-    day = date.fromisoformat(deadline[:10])
-    return [f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(day + timedelta(days=1)).strftime('%Y%m%d')}"]
-
-
-def _event_lines(event: DeadlineEvent, stamp: str) -> list[str]:
-    item = event.item
-    summary = f"Deadline: {item.title}"
-    details = [item.programme or "", ", ".join(item.call_ids), item.url]
-    return [
-        "BEGIN:VEVENT",
-        f"UID:{event_uid(item.id, event.deadline)}",
-        f"DTSTAMP:{stamp}",
-        *_date_lines(event.deadline),
-        f"SUMMARY:{escape_text(summary)}",
-        f"DESCRIPTION:{escape_text(chr(10).join(d for d in details if d))}",
-        f"URL:{item.url.replace(chr(10), '').replace(chr(13), '')}",
-        "TRANSP:TRANSPARENT",
-        "END:VEVENT",
-    ]
+def _event(ev: DeadlineEvent, stamp: datetime, lang: str) -> Event:
+    t = labels(lang)
+    item = ev.item
+    event = Event()
+    event.add("uid", event_uid(item.id, ev.deadline))
+    event.add("dtstamp", stamp)
+    moment = deadline_moment(ev.deadline)
+    if moment is not None:
+        event.add("dtstart", moment.astimezone(BRUSSELS))
+        when = fmt_deadline(ev.deadline, lang)
+    else:
+        day = date.fromisoformat(ev.deadline[:10])
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        when = f"{fmt_deadline(ev.deadline, lang)}: {t['no_time_given']}"
+    event.add("summary", str(t["ics_summary"]).format(title=_one_line(item.title)))
+    details = [f"{t['deadline']}: {when}", item.programme or "", ", ".join(item.call_ids),
+               f"{t['source']}: {source_label(item.source, lang)}", _one_line(item.url)]
+    event.add("description", "\n".join(d for d in details if d))
+    if item.url.startswith(("http://", "https://")):
+        event.add("url", _one_line(item.url))
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 def ics_calendar(events: Iterable[DeadlineEvent], name: str = "euradar deadlines",
-                 now: datetime | None = None) -> str:
-    """A complete VCALENDAR text with CRLF line ends and folded lines."""
-    stamp = _utc_stamp(now or datetime.now(UTC))
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}"]
+                 now: datetime | None = None, lang: str = "en") -> str:
+    """A complete VCALENDAR (CRLF line ends, folded lines, VTIMEZONE for timed deadlines)."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _one_line(name))
     seen: set[str] = set()
     for event in sorted(events, key=lambda e: (e.deadline, e.item.id)):
         uid = event_uid(event.item.id, event.deadline)
         if uid in seen:
             continue
         seen.add(uid)
-        lines.extend(_event_lines(event, stamp))
-    lines.append("END:VCALENDAR")
-    return "".join(fold_line(line) + "\r\n" for line in lines)
+        cal.add_component(_event(event, stamp, lang))
+    cal.add_missing_timezones()
+    return str(cal.to_ical().decode("utf-8"))
 
 
 def deadline_events(items: Sequence[Item], since: date) -> list[DeadlineEvent]:
@@ -123,11 +101,12 @@ def deadline_events(items: Sequence[Item], since: date) -> list[DeadlineEvent]:
 def subscription_ics(sub: Subscription, index: Index, today: date | None = None,
                      now: datetime | None = None) -> str:
     """The live iCal feed of one subscription: the deadlines of every indexed item it matches
-    (from ``FEED_PAST_DAYS`` ago on). Pure read of the index; the web layer serves it as
-    ``text/calendar; charset=utf-8``."""
+    (from ``FEED_PAST_DAYS`` ago on), in the subscription's language. Pure read of the index;
+    the web layer serves it as ``text/calendar; charset=utf-8``."""
 
     today = today or datetime.now(UTC).date()
     since = today - timedelta(days=FEED_PAST_DAYS)
     query = Query(deadline_from=since.isoformat(), sort="deadline")
     items = [item for item in iter_items(index, query) if match(sub, item, today)]
-    return ics_calendar(deadline_events(items, since), name=f"euradar: {sub.name}", now=now)
+    name = str(labels(sub.lang)["ics_calendar_for"]).format(name=sub.name)
+    return ics_calendar(deadline_events(items, since), name=name, now=now, lang=sub.lang)

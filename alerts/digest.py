@@ -8,7 +8,11 @@ the same period send nothing twice.
 
 Periods: a weekly digest sent on day D covers items first seen (or changed) in the seven days
 D-7 .. D-1 and is logged as the ISO week of D, so sending on Monday covers the previous week
-and a second run that week is a no-op. A daily digest covers D-1.
+and a second run that week is a no-op. A daily digest covers D-1. A preview shows the digest
+about to be sent next (this week so far), not the one already sent.
+
+Only forthcoming and open items are listed: a call closed when first seen is news to nobody,
+and a closed item appears only when its closing is itself the news (an earlier deadline).
 """
 
 from __future__ import annotations
@@ -21,12 +25,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from euradar.alerts.calendar import deadline_events, ics_calendar
+from euradar.alerts.links import Links
 from euradar.alerts.matching import iter_items, match
-from euradar.alerts.render import clean_subject, labels, render_pair, theme_label
+from euradar.alerts.reasons import Reasons, explain
+from euradar.alerts.render import list_headers, mail_links, render_pair
+from euradar.alerts.selection import meaningful
+from euradar.alerts.status import closed_when_first_seen, closing_is_news, is_closed
+from euradar.alerts.wording import clean_subject, labels, theme_label
 from euradar.core import metrics
 from euradar.core.changes import fmt_date
 from euradar.core.errors import NotifyError
-from euradar.core.models import Item
+from euradar.core.models import Change, Item
 from euradar.core.ports import Attachment, Index, Notification, Notifier, Query, Store
 from euradar.core.subscriptions import Subscription
 
@@ -39,8 +48,8 @@ PERIODS = {"weekly": 7, "daily": 1}
 @dataclass
 class DigestEntry:
     item: Item
-    reasons: list[str]  # "Subscription name: themes T3; keywords hydrogen"
-    changes: list[str] = field(default_factory=list)
+    reasons: list[Reasons]  # one per subscription of the person that matched
+    changes: list[Change] = field(default_factory=list)
     is_new: bool = False
     deadline: str | None = None  # the next deadline from today
     theme: str = ""  # the group it is listed under ("" = other)
@@ -103,13 +112,8 @@ def recipients(subs: Sequence[Subscription], frequency: str) -> dict[str, list[S
     return dict(out)
 
 
-def _matches(item: Item, subs: Sequence[Subscription], today: date) -> list[str]:
-    reasons = []
-    for sub in subs:
-        why = match(sub, item, today)
-        if why:
-            reasons.append(f"{sub.name}: {'; '.join(why)}")
-    return reasons
+def _matches(item: Item, subs: Sequence[Subscription], today: date) -> list[Reasons]:
+    return [explain(sub, item) for sub in subs if match(sub, item, today)]
 
 
 def _primary_theme(item: Item, subs: Sequence[Subscription]) -> str:
@@ -120,20 +124,28 @@ def _primary_theme(item: Item, subs: Sequence[Subscription]) -> str:
     return str((preferred or [t["id"] for t in ranked] or [""])[0])
 
 
-def _changed_items(store: Store, index: Index, start: date, end: date
-                   ) -> dict[str, tuple[Item, list[str]]]:
-    """Items with a meaningful change recorded in the period, with the change texts."""
+def _changed_items(store: Store, index: Index, start: date, end: date, today: date
+                   ) -> dict[str, tuple[Item, list[Change]]]:
+    """Items with a meaningful change recorded in the period, with the changes. A closed item
+    only when its closing was news (brought forward, closed before its deadline)."""
     rows = store.changed_versions(start.isoformat(), (end + timedelta(days=1)).isoformat())
-    texts: dict[str, list[str]] = defaultdict(list)
+    recorded: dict[str, list[Change]] = defaultdict(list)
     for row in rows:
-        for change in row["changes"]:
-            if change.get("field") != "text" and change.get("text") not in texts[row["id"]]:
-                texts[row["id"]].append(change["text"])
+        for data in row["changes"]:
+            change = Change(field=str(data.get("field")), old=data.get("old"),
+                            new=data.get("new"), text=str(data.get("text") or ""))
+            if change not in recorded[row["id"]]:
+                recorded[row["id"]].append(change)
     out = {}
-    for item_id, changes in texts.items():
-        item = index.get(item_id) if changes else None
-        if item is not None:
-            out[item_id] = (item, changes)
+    for item_id, changes in recorded.items():
+        item = index.get(item_id)
+        if item is None:
+            continue
+        closed = is_closed(item, today)
+        news = closed and closing_is_news(item, changes, today)
+        shown = meaningful(changes, closing_news=news)
+        if shown and (news or not closed):
+            out[item_id] = (item, shown)
     return out
 
 
@@ -143,7 +155,8 @@ def build_digest(email: str, subs: Sequence[Subscription], index: Index, store: 
     period, start, end = period_for(frequency, today)
     entries: dict[str, tuple[str, DigestEntry]] = {}
 
-    def add(section: str, item: Item, changes: list[str] | None = None, is_new: bool = False) -> None:
+    def add(section: str, item: Item, changes: list[Change] | None = None,
+            is_new: bool = False) -> None:
         if item.id in entries:
             return
         reasons = _matches(item, subs, today)
@@ -153,15 +166,16 @@ def build_digest(email: str, subs: Sequence[Subscription], index: Index, store: 
                 deadline=item.next_deadline(today), theme=_primary_theme(item, subs)))
 
     new_query = Query(first_seen_from=start.isoformat(), first_seen_to=end.isoformat())
-    new_items = {item.id: item for item in iter_items(index, new_query)}
-    changed = {k: v for k, v in _changed_items(store, index, start, end).items()
+    new_items = {item.id: item for item in iter_items(index, new_query)
+                 if not closed_when_first_seen(item, today) and not is_closed(item, today)}
+    changed = {k: v for k, v in _changed_items(store, index, start, end, today).items()
                if k not in new_items}
     closing_query = Query(deadline_from=today.isoformat(),
                           deadline_to=(today + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
                           sort="deadline")
     # Urgency wins: an item closing soon is listed there, flagged "new" when it is.
     for item in iter_items(index, closing_query):
-        if item.status != "closed":
+        if not is_closed(item, today):
             add("closing", item, changed.get(item.id, (None, []))[1], item.id in new_items)
     for item in new_items.values():
         add("new", item, is_new=True)
@@ -195,13 +209,17 @@ def _sections(entries: Iterable[tuple[str, DigestEntry]], lang: str) -> list[Dig
     return sections
 
 
-def render_digest(digest: Digest, now: datetime | None = None) -> Notification:
+def render_digest(digest: Digest, now: datetime | None = None, links: Links | None = None,
+                  preview_day: date | None = None) -> Notification:
     t = labels(digest.lang)
     counts = {k: digest.count(k) for k in SECTIONS}
     period_text = t["period"].format(start=fmt_date(digest.start.isoformat()),
                                      end=fmt_date(digest.end.isoformat()))
+    urls = mail_links(links, digest.email, [s.id for s in digest.subs], digest.lang)
     ctx: dict[str, Any] = {"d": digest, "t": t, "lang": digest.lang, "today": digest.today,
-                           "counts": counts, "period_text": period_text,
+                           "counts": counts, "period_text": period_text, **urls,
+                           "preview_note": t["preview_of"].format(
+                               day=fmt_date(preview_day.isoformat())) if preview_day else "",
                            "title": t["digest_title" if digest.frequency == "weekly"
                                       else "digest_daily_title"]}
     text, html = render_pair("digest", **ctx)
@@ -209,16 +227,19 @@ def render_digest(digest: Digest, now: datetime | None = None) -> Notification:
     subject = t[subject_key].format(period=digest.period, new=counts["new"],
                                     changed=counts["changed"], closing=counts["closing"])
     items = [e.item for e in digest.entries]
-    ics = ics_calendar(deadline_events(items, digest.today), name="euradar deadlines", now=now)
+    ics = ics_calendar(deadline_events(items, digest.today), name=str(t["ics_calendar_name"]),
+                       now=now, lang=digest.lang)
     return Notification(
         recipient=digest.email, subject=clean_subject(subject), text=text, html=html,
         attachments=[Attachment("deadlines.ics", "text/calendar", ics.encode("utf-8"))],
         payload={"type": "euradar.digest/1", "period": digest.period,
-                 "items": [e.item.id for e in digest.entries]})
+                 "items": [e.item.id for e in digest.entries]},
+        headers=list_headers(urls))
 
 
 def send_digests(store: Store, index: Index, notifier: Notifier, frequency: str = "weekly",
-                 today: date | None = None, only: str | None = None) -> list[tuple[str, int]]:
+                 today: date | None = None, only: str | None = None,
+                 links: Links | None = None) -> list[tuple[str, int]]:
     """Send each person's digest once per period; returns (email, item count) per mail sent.
 
     A digest with nothing in it is not sent (and not logged, so nothing is lost if items
@@ -235,7 +256,7 @@ def send_digests(store: Store, index: Index, notifier: Notifier, frequency: str 
         if not digest.entries or not store.claim_digest(email, digest.period):
             continue
         try:
-            notifier.send(render_digest(digest))
+            notifier.send(render_digest(digest, links=links))
         except NotifyError as exc:
             store.release_digest(email, digest.period)
             log.error("digest to %s failed: %s", email, exc)
@@ -249,11 +270,32 @@ def send_digests(store: Store, index: Index, notifier: Notifier, frequency: str 
     return sent
 
 
+SEND_WEEKDAY = 0  # weekly digests go out on Mondays (Runtime.daily_jobs)
+
+
+def next_send_day(frequency: str, today: date, sent_periods: set[str]) -> date:
+    """The day the next digest of ``frequency`` goes out: today when today's is still due,
+    else the next sending day (tomorrow for daily, next Monday for weekly)."""
+    if frequency == "daily":
+        return today if period_for("daily", today)[0] not in sent_periods \
+            else today + timedelta(days=1)
+    ahead = (SEND_WEEKDAY - today.weekday()) % 7
+    day = today + timedelta(days=ahead)
+    if ahead == 0 and period_for("weekly", day)[0] in sent_periods:
+        day += timedelta(days=7)
+    return day
+
+
 def preview_digest(email: str, store: Store, index: Index, frequency: str = "weekly",
-                   today: date | None = None) -> Notification:
-    """The digest ``email`` would get (nothing is sent or logged). A person without
-    subscriptions of that frequency gets a preview over all their subscriptions."""
+                   today: date | None = None, links: Links | None = None) -> Notification:
+    """The digest ``email`` gets next: the period about to be sent (this week so far), not the
+    one already sent. Nothing is sent or logged. A person without subscriptions of that
+    frequency gets a preview over all their subscriptions."""
+    today = today or datetime.now(UTC).date()
     subs = [s for s in store.list_subscriptions(active_only=True)
             if s.email and s.email.lower() == email.lower()]
     chosen = [s for s in subs if s.frequency == frequency] or subs
-    return render_digest(build_digest(email.lower(), chosen, index, store, frequency, today))
+    sent = {str(row.get("period")) for row in store.digest_log(email.lower())}
+    day = next_send_day(frequency, today, sent)
+    digest = build_digest(email.lower(), chosen, index, store, frequency, day)
+    return render_digest(digest, links=links, preview_day=day)

@@ -41,22 +41,27 @@ class OperatorAlerter:
         self.render = render_operator
 
     def recipients(self) -> list[str]:
+        return sorted(self.languages())
+
+    def languages(self) -> dict[str, str]:
+        """email -> the language of that operator's notices (their subscription's)."""
         subs = self.store.list_subscriptions(active_only=True)
-        found = self.extra + [s.email.lower() for s in subs if s.is_operator and s.email]
-        return sorted(set(found))
+        found = {e: "en" for e in self.extra}
+        found.update({s.email.lower(): s.lang for s in subs if s.is_operator and s.email})
+        return found
 
     def handle(self, messages: Sequence[Message]) -> int:
         """Mail the events to every operator; raises NotifyError (transient) to retry."""
         events = [e for e in (parse_event(m) for m in messages) if e]
         sent = 0
-        for email in self.recipients():
+        for email, lang in sorted(self.languages().items()):
             keys = [(LEDGER_SUB, f"{e['source']}|{e['kind']}|{e['at']}", 0, f"operator:{email}")
                     for e in events]
             fresh = [(k, e) for k, e in zip(keys, events, strict=False) if self.store.claim_alert(*k)]
             if not fresh:
                 continue
             try:
-                self.notifier.send(self.render(email, [e for _, e in fresh]))
+                self.notifier.send(self.render(email, [e for _, e in fresh], lang=lang))
             except NotifyError as exc:
                 for k, _ in fresh:
                     self.store.release_alert(*k)

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from euradar.alerts.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
+from euradar.alerts.links import Links
 from euradar.alerts.matching import iter_items, match
+from euradar.alerts.reasons import explain
 from euradar.alerts.selection import Alert
+from euradar.alerts.status import is_closed
 from euradar.core.ports import Index, Notifier, Query, Store
 from euradar.core.subscriptions import Subscription
 
@@ -35,7 +38,7 @@ def due_reminders(subs: Sequence[Subscription], index: Index, today: date) -> li
                   deadline_to=(today + timedelta(days=horizon)).isoformat(), sort="deadline")
     alerts = []
     for item in iter_items(index, query):
-        if item.status == "closed":
+        if is_closed(item, today):
             continue
         for deadline in item.deadlines:
             left = (date.fromisoformat(deadline[:10]) - today).days
@@ -43,16 +46,16 @@ def due_reminders(subs: Sequence[Subscription], index: Index, today: date) -> li
                 continue
             for sub in wanted:
                 offset = reminder_offset(left, sub.reminders)
-                reasons = match(sub, item, today) if offset is not None else []
-                if reasons:
-                    alerts.append(Alert(sub, item, "reminder", reasons, deadline=deadline,
-                                        days_left=left, offset=offset))
+                if offset is not None and match(sub, item, today):
+                    alerts.append(Alert(sub, item, "reminder", explain(sub, item),
+                                        deadline=deadline, days_left=left, offset=offset))
     return alerts
 
 
 def send_reminders(store: Store, index: Index, notifier: Notifier,
                    webhook: Notifier | None = None, today: date | None = None,
-                   clock: Clock | None = None, deliver: bool = True) -> int:
+                   clock: Clock | None = None, deliver: bool = True,
+                   links: Links | None = None) -> int:
     """Send the reminders due now; returns the number of messages sent. With ``deliver``
     False they are only parked in the store for the alerter role to send (two processes
     flushing the same pending rows could send them twice)."""
@@ -62,7 +65,7 @@ def send_reminders(store: Store, index: Index, notifier: Notifier,
         clock = (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
     today = today or clock().date()
     batcher = AlertBatcher(store, {EMAIL: notifier, WEBHOOK: webhook}, window_seconds=0,
-                           clock=clock)
+                           clock=clock, links=links)
     batcher.enqueue(due_reminders(store.list_subscriptions(active_only=True), index, today))
     if not deliver:  # an alerter role in another process delivers what was parked
         return 0

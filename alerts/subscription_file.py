@@ -18,11 +18,17 @@
 Validation walks the YAML node tree so that every error names the file, the line and the
 field: ``subs.yaml line 12: subscription 'rovaniemi-energy', themes: 'X3' is not a theme id
 like T3``. All entries are checked and every problem reported before anything is saved.
+
+Loading changes only the fields an entry (or ``defaults``) writes: a stored subscription keeps
+its webhook, reminders or geography when the file does not mention them, the same as PATCH in
+the API and ``euradar subscribe --id``. To clear a field, write it empty (``geography: []``).
+``dump`` writes every field that is set, so dump-edit-load never loses anything.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +39,8 @@ from euradar.core.errors import ConfigError
 from euradar.core.ports import Store
 from euradar.core.subscriptions import Subscription, SubscriptionError
 
+PLACEHOLDER = "stored@subscription.invalid"
+
 
 class SubscriptionFileError(ConfigError):
     """One line per problem found; ``problems`` holds them for callers (e.g. the web API)."""
@@ -40,6 +48,15 @@ class SubscriptionFileError(ConfigError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One validated entry and the fields it (or the defaults) actually wrote."""
+
+    sub: Subscription
+    fields: frozenset[str]
+    partial: bool = False  # names a stored subscription and leaves out email and webhook_url
 
 
 @dataclass
@@ -67,6 +84,11 @@ def stable_id(entry: dict[str, Any]) -> str:
 
 def parse_subscriptions(text: str, name: str = "subscriptions.yaml") -> list[Subscription]:
     """Validate the whole file; raise SubscriptionFileError listing every problem."""
+    return [entry.sub for entry in parse_entries(text, name)]
+
+
+def parse_entries(text: str, name: str = "subscriptions.yaml") -> list[FileEntry]:
+    """Like :func:`parse_subscriptions`, keeping which fields each entry wrote."""
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -95,7 +117,7 @@ def parse_subscriptions(text: str, name: str = "subscriptions.yaml") -> list[Sub
     if not isinstance(entries, list):
         raise SubscriptionFileError(problems + [
             f"{name} line {_line(top['subscriptions'])}: subscriptions must be a list (- ...)"])
-    subs: list[Subscription] = []
+    subs: list[FileEntry] = []
     seen: dict[str, int] = {}
     for entry, node in zip(entries, entry_nodes, strict=False):
         line = _line(node)
@@ -107,8 +129,12 @@ def parse_subscriptions(text: str, name: str = "subscriptions.yaml") -> list[Sub
         merged = {**defaults, **entry}
         merged.setdefault("id", stable_id(merged))
         label = merged.get("id")
+        # An entry naming a stored subscription by id may leave out where alerts go: it changes
+        # the fields it writes. It is checked with a stand-in address here, and sync() refuses
+        # it if no such subscription is stored.
+        partial = "id" in entry and not merged.get("email") and not merged.get("webhook_url")
         try:
-            sub = Subscription.from_dict(merged)
+            sub = Subscription.from_dict({**merged, "email": PLACEHOLDER} if partial else merged)
         except SubscriptionError as exc:
             at = lines.get(exc.field or "", line)
             problems.append(f"{name} line {at}: subscription {label!r}, "
@@ -122,27 +148,41 @@ def parse_subscriptions(text: str, name: str = "subscriptions.yaml") -> list[Sub
                             f"(first on line {seen[sub.id]})")
             continue
         seen[sub.id] = lines.get("id", line)
-        subs.append(sub)
+        subs.append(FileEntry(sub, frozenset(set(defaults) | set(entry)), partial))
     if problems:
         raise SubscriptionFileError(problems)
     return subs
 
 
-def load_file(path: str | Path) -> list[Subscription]:
+def load_entries(path: str | Path) -> list[FileEntry]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SubscriptionFileError([f"{path}: cannot read: {exc.strerror}"]) from exc
-    return parse_subscriptions(text, str(path))
+    return parse_entries(text, str(path))
 
 
-def sync(store: Store, subs: list[Subscription], prune: bool = False) -> SyncReport:
-    """Upsert the file's subscriptions; with ``prune`` delete stored ones not in the file."""
+def load_file(path: str | Path) -> list[Subscription]:
+    return [entry.sub for entry in load_entries(path)]
+
+
+def sync(store: Store, subs: Sequence[Subscription | FileEntry],
+         prune: bool = False) -> SyncReport:
+    """Upsert the file's subscriptions; with ``prune`` delete stored ones not in the file.
+    A :class:`FileEntry` changes only the fields it wrote; a bare Subscription replaces."""
     report = SyncReport()
-    wanted = {s.id for s in subs}
-    for sub in subs:
+    missing = [s.sub.id for s in subs if isinstance(s, FileEntry) and s.partial
+               and store.get_subscription(s.sub.id) is None]
+    if missing:  # checked before anything is written
+        raise SubscriptionFileError([f"subscription {i!r} is not stored yet, so it needs an email "
+                                     "or a webhook_url" for i in missing])
+    wanted = {(s.sub if isinstance(s, FileEntry) else s).id for s in subs}
+    for given in subs:
+        sub = given.sub if isinstance(given, FileEntry) else given
         old = store.get_subscription(sub.id)
+        if old is not None and isinstance(given, FileEntry):
+            sub = old.updated({f: getattr(sub, f) for f in given.fields if f != "id"})
         if old is not None and old.to_dict() == sub.to_dict():
             report.unchanged.append(sub.id)
             continue

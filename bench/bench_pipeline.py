@@ -1,187 +1,248 @@
-"""Benchmark bus -> tagger -> indexer on the embedded backends and on Kafka + Elasticsearch.
+"""Benchmark the pipeline as deployed: publisher, tagger, indexer and alerter as separate
+processes running at the same time, on the embedded backends and on Kafka + Elasticsearch +
+PostgreSQL.
 
-Items: real texts from /work/shared/corpus (F&T JSON, RSS, TED; extracted as in
-bench/bench_tagger.py, plus the labelled dev set when present), cycled to N items with unique
-ids, so repeated texts occur when N exceeds the corpus. ``--synthetic`` uses generated texts
-instead (clearly labelled so in the output).
+Per backend set, in one run:
 
-Per backend pair, measured in the same process and run, one stage after the other:
+1. start the roles as their own processes (``euradar consume tagger|indexer|alerter``, the
+   tagger ``--taggers`` times), with ten subscriptions in the store so the alerter matches;
+2. warm-up: publish one item and wait until it is indexed (every process has loaded what it
+   needs and joined its group, so start-up is not timed);
+3. run the crawl publisher as its own process (the real ``Publisher`` with the crawl routes'
+   flush policy, change detection against the store included) on N items, and time from its
+   first publish to the moment the index holds the last item.
 
-* ``publish``: N ``new`` events to ``items.raw`` + flush
-* ``tagger``: the real consumer loop (``euradar.consumers.runner.run_consumer`` + ``TaggerHandler``):
-  poll, decode, tag, publish to ``items.tagged``, flush, commit
-* ``indexer``: the real consumer loop with ``IndexerHandler``: poll, decode, bulk upsert, commit
-* ``end_to_end``: N / (publish + tagger + indexer wall time)
+``tagger_alone`` is the tagger role's work (``Tagger.analyse`` + ``enrich``) on the same N
+items in a process of its own, with the same one-item warm-up; ``e2e_vs_tagger_alone`` =
+end-to-end items/s / tagger-alone items/s. Also printed: each role's CPU seconds and RSS,
+alerts parked or sent, and the load average (the machine has 2 shared cores).
 
-``tagger_alone`` is ``Tagger.analyse`` on the same N records without any bus (after a warm-up
-pass over all of them, so both it and the pipeline run with warm caches), and
-``e2e_vs_tagger_alone`` = end-to-end items/s / tagger-alone items/s.
+Items: real texts from /work/shared/corpus (+ the labelled dev set), cycled to N items with
+unique ids; ``--synthetic`` uses generated texts instead (said so in the output).
 
 Usage::
 
-    python bench/bench_pipeline.py [--n 2000] [--kafka 127.0.0.1:9092] [--es http://127.0.0.1:9200]
-                                   [--es-refresh wait_for|true] [--synthetic]
+    python bench/bench_pipeline.py [--n 3000] [--kafka 127.0.0.1:9092 --es http://127.0.0.1:9200
+        --postgres postgresql://user:pw@127.0.0.1:5432/db] [--taggers 1] [--es-refresh false]
 
-Topics, groups and indexes are fresh per run (``topic_prefix``/``prefix``) and removed after.
-Prints one JSON document.
+Kafka topics, the Elasticsearch index and the PostgreSQL database are fresh per run and removed
+after. Prints one JSON document.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
+import os
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from euradar.consumers.indexer import IndexerHandler  # noqa: E402
-from euradar.consumers.runner import run_consumer  # noqa: E402
-from euradar.consumers.tagger import TaggerHandler  # noqa: E402
-from euradar.core.codec import dumps_event  # noqa: E402
-from euradar.core.models import Event, Item  # noqa: E402
-from euradar.core.registry import open_bus, open_index  # noqa: E402
-from euradar.core.topics import ITEMS_RAW, ITEMS_TAGGED  # noqa: E402
-from euradar.runtime import BATCH_SIZES  # noqa: E402
+from bench.procs import REPO, Role, item_at, records, wait_until  # noqa: E402
+from euradar.core.registry import open_index, open_store  # noqa: E402
+from euradar.core.subscriptions import Subscription  # noqa: E402
+from euradar.core.topics import ALL_TOPICS  # noqa: E402
 
-SYNTHETIC_WORDS = ("hydrogen", "arctic", "testing", "tourism", "circular", "economy", "mining",
-                   "forest", "bioeconomy", "digital", "skills", "SMEs", "Lapland", "innovation",
-                   "energy", "climate", "transport", "research", "pilot", "cooperation")
+THEMES = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8")
 
 
-def corpus_records(corpus: Path, labels: Path) -> list[dict]:
-    from bench.bench_tagger import corpus_records as extract
-
-    return extract(corpus, labels)
+def _texts(opts: argparse.Namespace) -> tuple[list[dict], str]:
+    return records(Path(opts.corpus), Path(opts.labels), opts.n if opts.synthetic else 0)
 
 
-def synthetic_records(n: int) -> list[dict]:
-    out = []
-    for i in range(n):
-        words = [SYNTHETIC_WORDS[(i * 7 + k * 3) % len(SYNTHETIC_WORDS)] for k in range(60)]
-        out.append({"title": f"Synthetic call {i}: " + " ".join(words[:6]),
-                    "text": " ".join(words)})
-    return out
+# -- the child processes ------------------------------------------------------------------------
+
+def publish_main(opts: argparse.Namespace) -> None:
+    """The crawl publisher: the real Publisher, as every crawl route uses it."""
+    from euradar.core.registry import open_bus
+    from euradar.crawlers.publish import CRAWL_FLUSH_EVERY, Publisher
+
+    texts, _ = _texts(opts)
+    items = [item_at(texts, i, opts.prefix) for i in range(opts.start, opts.start + opts.count)]
+    bus, store = open_bus(opts.bus), open_store(opts.store)
+    t_first = time.time()
+    with Publisher(bus, store, flush_every=CRAWL_FLUSH_EVERY) as publisher:
+        for item in items:
+            publisher.publish(item)
+    t_done = time.time()
+    bus.close()
+    store.close()
+    print(json.dumps({"t_first": t_first, "t_done": t_done, "new": publisher.stats.new}))
 
 
-def make_items(records: list[dict], n: int) -> list[Item]:
-    items = []
-    for i in range(n):
-        r = records[i % len(records)]
-        items.append(Item(id=f"bench:{i}", kind="call", source="bench",
-                          url=f"https://bench.example.test/{i}", title=r["title"][:500] or "untitled",
-                          text=r["text"][:20000], first_seen="2026-05-01T08:00:00+00:00"))
-    return items
+def tag_alone_main(opts: argparse.Namespace) -> None:
+    """The tagger role's work without a bus, on the same items, after a one-item warm-up."""
+    from euradar.consumers.tagger import enrich
+    from euradar.nlp import get_tagger
 
-
-def _drain(bus, topic: str, group: str, handler, batch_size: int) -> tuple[float, int]:
-    """Run the real consumer loop until idle; time until the last batch was handled."""
-    consumer = bus.consumer([topic], group=group)
-    last = [0.0]
-
-    def timed(batch):
-        handler(batch)
-        last[0] = time.perf_counter()
-
+    texts, _ = _texts(opts)
+    items = [item_at(texts, i) for i in range(opts.count)]
+    tagger = get_tagger()
+    tagger.analyse({"id": "warm", "title": items[0].title, "text": items[0].text, "lang": None})
     t0 = time.perf_counter()
-    stats = run_consumer(consumer, bus, group, timed, until_idle=True, poll_timeout=2.0,
-                         stop=threading.Event(), batch_size=batch_size)
-    consumer.close()
-    return (last[0] or time.perf_counter()) - t0, stats.records
+    for item in items:
+        enrich(item, tagger.analyse({"id": item.id, "title": item.title, "text": item.text,
+                                     "lang": item.lang}))
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"seconds": seconds, "items_per_s": opts.count / seconds}))
 
 
-def run_pair(name: str, bus_url: str, index_url: str, items: list[Item], tagger) -> dict:
-    bus = open_bus(bus_url)
+def _child(args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], cwd=REPO, capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{args[0]} failed:\n{out.stderr[-3000:]}")
+    result: dict = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- one backend set ----------------------------------------------------------------------------
+
+def subscriptions() -> list[Subscription]:
+    subs = [Subscription.from_dict({"id": f"bench-{t}", "email": f"{t.lower()}@bench.example.test",
+                                    "themes": [t], "frequency": "immediate"}) for t in THEMES]
+    subs.append(Subscription.from_dict({"id": "bench-kw", "email": "kw@bench.example.test",
+                                        "keywords": 'hydrogen OR "arctic testing" OR vety'}))
+    subs.append(Subscription.from_dict({"id": "bench-all", "email": "all@bench.example.test",
+                                        "kinds": ["call"]}))
+    return subs
+
+
+def run_set(name: str, env: dict[str, str], index_url: str, opts: argparse.Namespace,
+            data: Path) -> dict:
+    store = open_store(env["EURADAR_STORE"])
+    for sub in subscriptions():
+        store.save_subscription(sub)
     index = open_index(index_url)
     index.ensure()
-    run = uuid.uuid4().hex[:6]
+    roles = [Role(f"tagger-{k}", ["consume", "tagger"], env, data) for k in range(opts.taggers)]
+    roles.append(Role("indexer", ["consume", "indexer"], env, data))
+    roles.append(Role("alerter", ["consume", "alerter"], env, data))
+    publish = ["publish", "--bus", env["EURADAR_BUS"], "--store", env["EURADAR_STORE"],
+               "--corpus", opts.corpus, "--labels", opts.labels, "--n", str(opts.n)]
+    if opts.synthetic:
+        publish.append("--synthetic")
     try:
-        t0 = time.perf_counter()
-        for item in items:
-            bus.publish(ITEMS_RAW, item.id, dumps_event(Event(type="new", item=item)))
-        bus.flush(timeout=60)
-        t_publish = time.perf_counter() - t0
-        t_tag, n_tag = _drain(bus, ITEMS_RAW, f"bench-tagger-{run}", TaggerHandler(bus, tagger),
-                              BATCH_SIZES["tagger"])
-        t_idx, n_idx = _drain(bus, ITEMS_TAGGED, f"bench-indexer-{run}", IndexerHandler(index, bus),
-                              BATCH_SIZES["indexer"])
-        indexed = index.count()
-        total = t_publish + t_tag + t_idx
-        n = len(items)
+        _child([*publish, "--prefix", "warm", "--start", "0", "--count", "1"])
+        if not wait_until(lambda: index.count() >= 1, 300, 0.1):
+            raise SystemExit("warm-up item never indexed:\n" + "\n".join(r.tail() for r in roles))
+        load = os.getloadavg()[0]
+        cpu0 = {r.name: r.cpu_seconds() for r in roles}
+        pub = _child([*publish, "--prefix", "bench", "--start", "0", "--count", str(opts.n)])
+        done = wait_until(lambda: index.count() >= opts.n + 1, 1800, 0.05)
+        t_end = time.time()
+        if not done:
+            raise SystemExit(f"{name}: only {index.count() - 1}/{opts.n} indexed:\n" +
+                             "\n".join(r.tail() for r in roles))
+        seconds = t_end - pub["t_first"]
+        alerts = store.alert_log()
         return {
-            "bus": bus_url.split("?")[0], "index": index_url.split("?")[0],
-            "records": {"tagged": n_tag, "indexed_events": n_idx, "index_count": indexed},
-            "seconds": {"publish": round(t_publish, 3), "tagger": round(t_tag, 3),
-                        "indexer": round(t_idx, 3), "end_to_end": round(total, 3)},
-            "items_per_s": {"publish": round(n / t_publish, 1), "tagger": round(n / t_tag, 1),
-                            "indexer": round(n / t_idx, 1), "end_to_end": round(n / total, 1)},
-            "ok": n_tag == n and n_idx == n and indexed == n,
+            "bus": env["EURADAR_BUS"].split("?")[0], "index": index_url.split("?")[0],
+            "store": env["EURADAR_STORE"].split("://")[0],
+            "seconds": {"first_publish_to_last_indexed": round(seconds, 3),
+                        "publisher": round(pub["t_done"] - pub["t_first"], 3)},
+            "items_per_s": {"end_to_end": round(opts.n / seconds, 1),
+                            "publisher": round(opts.n / (pub["t_done"] - pub["t_first"]), 1)},
+            "cpu_seconds": {r.name: round(r.cpu_seconds() - cpu0[r.name], 2) for r in roles},
+            "rss_mb": {r.name: round(r.rss_mb(), 1) for r in roles},
+            "alerts": {"claimed": len(alerts), "sent": sum(1 for a in alerts if a["sent_at"])},
+            "loadavg_1m_before": round(load, 2),
+            "ok": pub["new"] == opts.n and index.count() == opts.n + 1,
         }
     finally:
-        if hasattr(bus, "delete_topics"):
-            bus.delete_topics([ITEMS_RAW, ITEMS_TAGGED, "euradar.dead"])
+        for r in roles:
+            r.stop()
         if hasattr(index, "drop"):
             index.drop()
-        bus.close()
         index.close()
+        store.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2000, help="items to push through (default 2000)")
-    parser.add_argument("--kafka", help="host:port of a Kafka broker for the distributed pair")
-    parser.add_argument("--es", help="http://host:port of Elasticsearch for the distributed pair")
-    parser.add_argument("--es-refresh", default="wait_for", choices=("wait_for", "true"),
-                        help="bulk refresh policy of the Elasticsearch index (default wait_for)")
+    parser.add_argument("mode", nargs="?", default="bench", choices=("bench", "publish", "tag-alone"))
+    parser.add_argument("--n", type=int, default=3000, help="items to push through (default 3000)")
+    parser.add_argument("--kafka", help="host:port of Kafka for the distributed set")
+    parser.add_argument("--es", help="http://host:port of Elasticsearch for the distributed set")
+    parser.add_argument("--postgres", help="postgresql:// URL whose user may create databases")
+    parser.add_argument("--taggers", type=int, default=1, help="tagger processes (default 1)")
+    parser.add_argument("--es-refresh", default="false", choices=("false", "wait_for", "true"),
+                        help="the indexer's bulk refresh policy (default false, as in compose)")
+    parser.add_argument("--embedded-only", action="store_true")
     parser.add_argument("--corpus", default="/work/shared/corpus")
     parser.add_argument("--labels", default="/work/shared/labels/dev.jsonl")
     parser.add_argument("--synthetic", action="store_true", help="generated texts, not the corpus")
+    # the publisher child
+    parser.add_argument("--bus")
+    parser.add_argument("--store")
+    parser.add_argument("--prefix", default="bench")
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--count", type=int, default=0)
     opts = parser.parse_args()
+    if opts.mode == "publish":
+        return publish_main(opts)
+    if opts.mode == "tag-alone":
+        return tag_alone_main(opts)
 
-    if opts.synthetic:
-        records, source = synthetic_records(opts.n), "synthetic (generated word lists)"
-    else:
-        records = corpus_records(Path(opts.corpus), Path(opts.labels))
-        source = f"{opts.corpus} (+ {opts.labels}): {len(records)} texts cycled to {opts.n} items"
-    items = make_items(records, opts.n)
-
-    from euradar.nlp import get_tagger
-
-    tagger = get_tagger()
-    as_records = [{"id": it.id, "title": it.title, "text": it.text, "lang": it.lang} for it in items]
-    for r in as_records:  # warm-up: pipeline built, caches filled, as in a long-running tagger
-        tagger.analyse(r)
-    t0 = time.perf_counter()
-    for r in as_records:
-        tagger.analyse(r)
-    t_alone = time.perf_counter() - t0
-    alone = opts.n / t_alone
-
-    results: dict = {
-        "items": opts.n, "texts": source, "machine": f"{platform.machine()} {platform.processor()}",
-        "tagger_alone": {"seconds": round(t_alone, 3), "items_per_s": round(alone, 1)},
-        "pairs": {},
-    }
+    texts, source = _texts(opts)
+    common = ["--corpus", opts.corpus, "--labels", opts.labels, "--n", str(opts.n)]
+    alone = _child(["tag-alone", *common, "--count", str(opts.n)] +
+                   (["--synthetic"] if opts.synthetic else []))
+    results: dict = {"items": opts.n, "texts": source, "cores": os.cpu_count(),
+                     "tagger_processes": opts.taggers,
+                     "tagger_alone": {k: round(v, 2) for k, v in alone.items()}, "sets": {}}
+    run = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="euradar-bench-") as tmp:
-        pairs = [("embedded", f"sqlite:///{tmp}/bus.db", f"sqlite:///{tmp}/index.db")]
-        if opts.kafka or opts.es:
-            run = uuid.uuid4().hex[:8]
-            bus_url = (f"kafka://{opts.kafka}?topic_prefix=bench{run}." if opts.kafka
-                       else f"sqlite:///{tmp}/bus2.db")
-            index_url = (f"{opts.es.rstrip('/')}?prefix=bench-{run}&refresh={opts.es_refresh}"
-                         if opts.es else f"sqlite:///{tmp}/index2.db")
-            name = "+".join(n for n, on in (("kafka", opts.kafka), ("elasticsearch", opts.es)) if on)
-            pairs.append((name, bus_url, index_url))
-        for name, bus_url, index_url in pairs:
-            r = run_pair(name, bus_url, index_url, items, tagger)
-            r["e2e_vs_tagger_alone"] = round(r["items_per_s"]["end_to_end"] / alone, 3)
-            results["pairs"][name] = r
+        d = Path(tmp) / "embedded"
+        d.mkdir()
+        env = {"EURADAR_BUS": f"sqlite:///{d}/bus.db", "EURADAR_INDEX": f"sqlite:///{d}/index.db",
+               "EURADAR_STORE": f"sqlite:///{d}/store.db", "EURADAR_NOTIFIER": f"outbox:///{d}/outbox",
+               "EURADAR_ALERT_BATCH_SECONDS": "5"}
+        sets = [("embedded", env, env["EURADAR_INDEX"], d)]
+        if opts.kafka and opts.es and opts.postgres and not opts.embedded_only:
+            from tests.support.postgres import fresh_database
+            from tests.support.smtp import SmtpServer
+
+            smtp = SmtpServer().start()
+            d = Path(tmp) / "distributed"
+            d.mkdir()
+            index_url = f"{opts.es.rstrip('/')}?prefix=bench-{run}&refresh={opts.es_refresh}"
+            with fresh_database(opts.postgres, "bench") as pg:
+                env = {"EURADAR_BUS": f"kafka://{opts.kafka}?topic_prefix=bench{run}.&partitions=6",
+                       "EURADAR_INDEX": index_url, "EURADAR_STORE": pg,
+                       "EURADAR_NOTIFIER": smtp.url, "EURADAR_ALERT_BATCH_SECONDS": "5",
+                       "EURADAR_SMTP_ALLOW_PLAINTEXT": "1"}  # the local relay has no TLS
+                sets.append(("kafka+elasticsearch+postgresql", env, index_url, d))
+                results["sets"] = {name: _measure(name, e, i, opts, dd, alone) for name, e, i, dd in sets}
+                _drop_topics(env["EURADAR_BUS"])
+            results["mails_received"] = len(smtp.messages)
+            smtp.stop()
+        else:
+            results["sets"] = {name: _measure(name, e, i, opts, dd, alone) for name, e, i, dd in sets}
     print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+def _measure(name: str, env: dict[str, str], index_url: str, opts: argparse.Namespace, data: Path,
+             alone: dict) -> dict:
+    result = run_set(name, env, index_url, opts, data)
+    result["e2e_vs_tagger_alone"] = round(result["items_per_s"]["end_to_end"] / alone["items_per_s"], 3)
+    print(json.dumps({name: result}), file=sys.stderr, flush=True)
+    return result
+
+
+def _drop_topics(bus_url: str) -> None:
+    from euradar.infra.bus.kafka import KafkaBus
+
+    bus = KafkaBus(bus_url)
+    try:
+        bus.delete_topics(list(ALL_TOPICS))
+    finally:
+        bus.close()
 
 
 if __name__ == "__main__":

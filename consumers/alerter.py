@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from euradar.alerts.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
+from euradar.alerts.links import Links
 from euradar.alerts.operators import OperatorAlerter
 from euradar.alerts.selection import collect_alerts
 from euradar.consumers.runner import run_consumer
@@ -39,10 +40,12 @@ class AlerterHandler:
     def __init__(self, store: Store, notifier: Notifier,
                  renderer: Callable[..., Notification] | None = None,
                  webhook: Notifier | None = None, *,
-                 batch_seconds: float = 0.0, clock: Clock | None = None):
+                 batch_seconds: float = 0.0, clock: Clock | None = None,
+                 links: Links | None = None):
         self.store = store
         self.batcher = AlertBatcher(store, {EMAIL: notifier, WEBHOOK: webhook},
-                                    window_seconds=batch_seconds, clock=clock, renderer=renderer)
+                                    window_seconds=batch_seconds, clock=clock, renderer=renderer,
+                                    links=links)
 
     @property
     def sent(self) -> int:

@@ -1,10 +1,23 @@
 """Tagger role (group ``tagger``): items.raw -> theme tags, flags and extracted facts ->
-items.tagged. Publishes with the same key, flushes, and only then lets the runner commit."""
+items.tagged. Publishes with the same key, flushes once per bus batch, and only then lets the
+runner commit.
+
+Any number of tagger processes may share the group: the bus spreads the topic's partitions
+over them, and every version of one item is on the same partition (keyed by item id), so the
+versions are tagged and republished in order.
+
+Memory: spaCy keeps every new word it meets in its vocabulary, so a tagger running for months
+on ever-new texts (call ids, names, numbers) would grow without bound (measured: about 3 MB per
+1,000 items with three new tokens each). Each bus batch is tagged inside a spaCy memory zone,
+which forgets the words it added once the batch's documents are gone; what the tagger returns
+is plain data, so nothing outlives the zone.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from euradar.core import metrics
@@ -43,14 +56,22 @@ class TaggerHandler:
         self.tagger = tagger
 
     def __call__(self, events: Sequence[tuple[Message, Event]]) -> None:
-        for msg, event in events:
-            item = event.item
-            text, truncated = cap_for_tagging(item.text)
-            analysis = self.tagger.analyse(
-                {"id": item.id, "title": item.title, "text": text, "lang": item.lang})
-            if truncated:  # tagged on the first TAG_TEXT_CHARS; the index keeps the whole text
-                analysis["flags"] = [*analysis.get("flags", []), TRUNCATED_FLAG]
-                metrics.TEXT_TRUNCATED.inc()
-            tagged = Event(type=event.type, item=enrich(item, analysis), changes=event.changes)
-            self.bus.publish(ITEMS_TAGGED, msg.key, dumps_event(tagged))
+        with memory_zone(self.tagger):
+            for msg, event in events:
+                item = event.item
+                text, truncated = cap_for_tagging(item.text)
+                analysis = self.tagger.analyse(
+                    {"id": item.id, "title": item.title, "text": text, "lang": item.lang})
+                if truncated:  # tagged on the first TAG_TEXT_CHARS; the index keeps the whole text
+                    analysis["flags"] = [*analysis.get("flags", []), TRUNCATED_FLAG]
+                    metrics.TEXT_TRUNCATED.inc()
+                tagged = Event(type=event.type, item=enrich(item, analysis), changes=event.changes)
+                self.bus.publish(ITEMS_TAGGED, msg.key, dumps_event(tagged))
         self.bus.flush()
+
+
+def memory_zone(tagger: Any) -> AbstractContextManager[Any]:
+    """spaCy's ``Language.memory_zone()`` (3.8+) of the tagger's pipeline, or a no-op for a
+    tagger without one (a test double, an older spaCy)."""
+    zone = getattr(getattr(tagger, "nlp", None), "memory_zone", None)
+    return zone() if callable(zone) else nullcontext()

@@ -19,7 +19,7 @@ from euradar.core.ports import Bus, Store
 from euradar.core.settings import Settings
 from euradar.crawlers import ft_dump
 from euradar.crawlers.feeds import fetch, response_cap
-from euradar.crawlers.publish import Publisher
+from euradar.crawlers.publish import CRAWL_FLUSH_EVERY, Publisher
 from euradar.crawlers.report import CrawlReport
 from euradar.crawlers.sources import SourceConfig
 
@@ -27,7 +27,7 @@ from euradar.crawlers.sources import SourceConfig
 def crawl_dump(source: SourceConfig, settings: Settings, bus: Bus, store: Store,
                today: date | None = None) -> CrawlReport:
     report = CrawlReport(source=source.name, ok=True)
-    publisher = Publisher(bus, store)
+    publisher = Publisher(bus, store, flush_every=CRAWL_FLUSH_EVERY)
     try:
         # The dump is ~130 MB: allow more time than for a feed page.
         timeout = float(source.options.get("timeout", settings.http_timeout * 12))
@@ -55,9 +55,11 @@ def crawl_dump(source: SourceConfig, settings: Settings, bus: Bus, store: Store,
                 continue
             publisher.publish(item)
     except ft_dump.DumpError as exc:
+        publisher.flush()  # what was read before the error is published and recorded
         report.add_stats(publisher.stats)
         report.ok, report.error = False, f"{source.name}: {source.url}: {exc}"
         return report
+    publisher.flush()
     report.add_stats(publisher.stats)
     # Only now: had parsing or publishing failed, the next crawl must not get a 304.
     store.save_validators(source.url, response.headers.get("etag"), response.headers.get("last-modified"))

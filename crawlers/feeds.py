@@ -33,7 +33,7 @@ from euradar.core.errors import InvalidItem, SourceError
 from euradar.core.models import Item
 from euradar.core.ports import Bus, Store
 from euradar.core.settings import Settings
-from euradar.crawlers.publish import Publisher
+from euradar.crawlers.publish import CRAWL_FLUSH_EVERY, Publisher
 from euradar.crawlers.report import CrawlReport
 from euradar.crawlers.sources import SourceConfig
 from euradar.crawlers.text import canonical_url, clean_text, html_to_text, url_item_id
@@ -235,7 +235,7 @@ def crawl_feed(source: SourceConfig, settings: Settings, bus: Bus, store: Store)
     """Fetch, parse and publish one feed. An unusable source gives ``ok=False`` with the error;
     the requests and bytes spent on it are still counted."""
     report = CrawlReport(source=source.name, ok=True)
-    publisher = Publisher(bus, store)
+    publisher = Publisher(bus, store, flush_every=CRAWL_FLUSH_EVERY)
     try:
         with httpx.Client(headers={"User-Agent": settings.user_agent}, timeout=settings.http_timeout,
                           follow_redirects=True) as client:
@@ -276,6 +276,7 @@ def crawl_feed(source: SourceConfig, settings: Settings, bus: Bus, store: Store)
             publisher.stats.unchanged += 1
             continue
         publisher.publish(item)
+    publisher.flush()
     if kept_earlier:
         report.warnings.append(f"{kept_earlier} entr(y/ies) with unreadable bytes kept their "
                                "earlier version")

@@ -37,6 +37,12 @@ class PublishPipeline:
             raise RuntimeError("the spider was started without a publisher")
         return publisher
 
+    def close_spider(self) -> None:
+        """The crawl is over: make the events durable and record their versions."""
+        spider = self.crawler.spider
+        if isinstance(spider, SourceSpider) and spider.publisher is not None:
+            spider.publisher.flush()
+
     def process_item(self, item: Any) -> Any:
         spider = self.spider
         if isinstance(item, DeadRecord):

@@ -27,7 +27,7 @@ from euradar.core.registry import open_bus, open_store
 from euradar.core.settings import Settings, from_env
 from euradar.core.topics import ITEMS_RAW
 from euradar.crawlers import settings as scrapy_settings
-from euradar.crawlers.publish import Publisher
+from euradar.crawlers.publish import CRAWL_FLUSH_EVERY, Publisher
 from euradar.crawlers.report import CrawlReport, summarize_items
 from euradar.crawlers.sources import SourceConfig, find_source, load_sources
 from euradar.crawlers.spiders import spider_class
@@ -37,7 +37,7 @@ def run_spider(source: SourceConfig, settings: Settings, today: date | None = No
                samples: int = 0) -> CrawlReport:
     started = time.monotonic()
     bus, store = open_bus(settings.bus_url), open_store(settings.store_url)
-    publisher = Publisher(bus, store)
+    publisher = Publisher(bus, store, flush_every=CRAWL_FLUSH_EVERY)
     crawl_settings = scrapy_settings.for_source(source, settings)
     if samples:  # a check keeps nothing, not even robots.txt
         crawl_settings["EURADAR_ROBOTS_CACHE"] = None
@@ -45,6 +45,7 @@ def run_spider(source: SourceConfig, settings: Settings, today: date | None = No
     crawler = process.create_crawler(spider_class(source.spider or ""))
     process.crawl(crawler, source=source, store=store, today=today, publisher=publisher)
     process.start()
+    publisher.flush()  # PublishPipeline.close_spider flushed already; this is the safety net
     spider, stats = crawler.spider, crawler.stats.get_stats()
     report = CrawlReport(source=source.name, ok=True)
     report.add_stats(publisher.stats)

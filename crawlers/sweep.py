@@ -15,12 +15,12 @@ from datetime import date
 from euradar.core.changes import derive_status
 from euradar.core.models import Event
 from euradar.core.ports import Bus, Store
-from euradar.crawlers.publish import Publisher
+from euradar.crawlers.publish import CRAWL_FLUSH_EVERY, Publisher
 
 
 def refresh_statuses(bus: Bus, store: Store, today: date | None = None) -> list[Event]:
     """Publish a change for every stored forthcoming/open item whose dates moved it on."""
-    publisher = Publisher(bus, store)
+    publisher = Publisher(bus, store, flush_every=CRAWL_FLUSH_EVERY)
     events = []
     for item in store.items_with_status(("forthcoming", "open")):
         status = derive_status(item.opening_date, item.deadlines, item.status, today)
@@ -28,4 +28,5 @@ def refresh_statuses(bus: Bus, store: Store, today: date | None = None) -> list[
             event = publisher.publish(dataclasses.replace(item, status=status))
             if event is not None:
                 events.append(event)
+    publisher.flush()
     return events

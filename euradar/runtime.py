@@ -7,12 +7,15 @@ is the composition root: the one place that knows every room (roles, crawlers, a
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from euradar.alerts.batching import Clock
+from euradar.alerts.links import Links
 from euradar.alerts.operators import OperatorAlerter
 from euradar.consumers.alerter import AlerterHandler, run_alerter
 from euradar.consumers.indexer import IndexerHandler
@@ -46,6 +49,24 @@ def schedule_seconds(schedule: str) -> float:
     return float(value) * _UNITS[unit]
 
 
+def link_secret(settings: Settings) -> bytes:
+    """The key that signs mail links: EURADAR_LINK_SECRET, else a random one kept (0600) in the
+    data directory, so links in mails already sent keep working after a restart."""
+    if settings.link_secret:
+        return settings.link_secret.encode("utf-8")
+    path = settings.data_dir / "link-secret"
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key.hex())
+    return key
+
+
 def is_due(schedule: str, last_attempt: str | None, now: datetime | None = None) -> bool:
     """A source is due when it was never tried or its period has passed since the last try."""
     if not last_attempt:
@@ -68,6 +89,7 @@ class Runtime:
     _failures: dict[str, RecordFailures] = field(default_factory=dict)
     supervisor: Supervisor = field(init=False)
     health: Health = field(init=False)
+    _links: Links | None = None
 
     def __post_init__(self) -> None:
         if self.webhook is None:
@@ -79,6 +101,13 @@ class Runtime:
     @property
     def stop_event(self) -> threading.Event:
         return self._stop
+
+    @property
+    def links(self) -> Links:
+        """Signs and checks the personal links in mails (manage, unsubscribe, calendar)."""
+        if self._links is None:
+            self._links = Links(self.settings.public_url, link_secret(self.settings))
+        return self._links
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -100,7 +129,8 @@ class Runtime:
     def alerter(self, clock: Clock | None = None) -> AlerterHandler:
         """The alerter handler: email and webhook notifiers, the batching window."""
         return AlerterHandler(self.store, self.notifier, webhook=self.webhook,
-                              batch_seconds=self.settings.alert_batch_seconds, clock=clock)
+                              batch_seconds=self.settings.alert_batch_seconds, clock=clock,
+                              links=self.links)
 
     def consume(self, role: str, *, until_idle: bool = False,
                 stop: threading.Event | None = None, state: TaskState | None = None) -> RunStats:

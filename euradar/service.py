@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from euradar.alerts.digest import send_digests
+from euradar.alerts.links import Links
 from euradar.alerts.reminders import send_reminders
 from euradar.core import metrics
 from euradar.core.ports import Bus, Index, Notifier, Store
@@ -75,6 +76,9 @@ class Runtime(Protocol):
     @property
     def stop_event(self) -> threading.Event: ...
 
+    @property
+    def links(self) -> Links: ...
+
     def consume(self, role: str, *, until_idle: bool = False,
                 stop: threading.Event | None = None, state: TaskState | None = None) -> object: ...
 
@@ -113,19 +117,20 @@ class Scheduler:
             Job("status-sweep", lambda today: refresh_statuses(rt.bus, rt.store, today)),
             Job("reminders", lambda today: send_reminders(rt.store, rt.index, rt.notifier,
                                                           rt.webhook, today,
-                                                          deliver=self.deliver_reminders)),
+                                                          deliver=self.deliver_reminders,
+                                                          links=rt.links)),
             Job("daily-digests", self._daily_digests),
             # Every day, not only on Mondays: the week's digest goes out on the first day the
             # process runs in that week; the digest log keeps it to one.
             Job("weekly-digests", lambda today: send_digests(
-                rt.store, rt.index, rt.notifier, "weekly", week_start(today))),
+                rt.store, rt.index, rt.notifier, "weekly", week_start(today), links=rt.links)),
         ]
 
     def _daily_digests(self, today: date) -> None:
         rt = self.runtime
         sent = [row["period"] for row in rt.store.digest_log()]
         for day in daily_digest_days(sent, today):
-            send_digests(rt.store, rt.index, rt.notifier, "daily", day)
+            send_digests(rt.store, rt.index, rt.notifier, "daily", day, links=rt.links)
 
     def run_jobs(self, today: date | None = None) -> None:
         today = today or datetime.now(UTC).date()

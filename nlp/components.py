@@ -25,11 +25,12 @@ for _name, _default in (("lang", None), ("langs", None), ("keys", None), ("match
         Doc.set_extension(_name, default=_default)
 
 
-def _token_table(doc: Doc) -> list[tuple[str, bool, bool]]:
-    """(text, is_alpha, like_num) per token, computed once by the language identifier."""
+def _token_table(doc: Doc) -> list[tuple[str, bool, bool, bool]]:
+    """(text, is_alpha, like_num, followed by a space) per token, computed once by the
+    language identifier."""
     table = doc.user_data.get("token_table")
     if table is None or len(table) != len(doc):
-        table = [(t.text, t.is_alpha, t.like_num) for t in doc]
+        table = [(t.text, t.is_alpha, t.like_num, bool(t.whitespace_)) for t in doc]
         doc.user_data["token_table"] = table
     return table
 
@@ -43,9 +44,9 @@ class LanguageIdentifier:
     def __call__(self, doc: Doc) -> Doc:
         hint = doc.user_data.get("lang_hint")
         # One pass over the tokens for all components: iterating a Doc is the costliest step.
-        table = [(t.text, t.is_alpha, t.like_num) for t in doc]
+        table = [(t.text, t.is_alpha, t.like_num, bool(t.whitespace_)) for t in doc]
         doc.user_data["token_table"] = table
-        words = [text.lower() for text, alpha, _ in table if alpha]
+        words = [text.lower() for text, alpha, _, _ in table if alpha]
         dominant, present = detect_from_words(words, self.default_lang)
         if hint in LANGS:
             dominant = hint
@@ -75,12 +76,16 @@ class TermMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         table = _token_table(doc)
-        texts = [text for text, _, _ in table]
-        is_word = [alpha or (not number and any(c.isalpha() for c in text)) for text, alpha, number in table]
-        is_number = [number for _, _, number in table]
+        texts = [text for text, _, _, _ in table]
+        is_word = [alpha or (not number and any(c.isalpha() for c in text)) for text, alpha, number, _ in table]
+        is_number = [number for _, _, number, _ in table]
+        # "co-operation": a word, a hyphen and a word with no space between are also one word
+        joins = frozenset(i for i in range(len(table) - 2)
+                          if texts[i + 1] == "-" and not table[i][3] and not table[i + 1][3]
+                          and is_word[i] and is_word[i + 2])
         matches = []
         for lang, keys in doc._.keys.items():
-            for match in self.indexes[lang].match(texts, is_word):
+            for match in self.indexes[lang].match(texts, is_word, joins):
                 if not self.rules.blocks(match, lang, keys, is_word, is_number):
                     matches.append(match)
         doc._.matches = keep_longest(matches)
@@ -105,7 +110,7 @@ class ThemeScorer:
             elif match.entry.kind in ("geography",) or (
                     match.entry.kind == "flag" and match.entry.group in ("arctic", "sami")):
                 has_arctic = True
-        word_count = sum(1 for _, alpha, _ in _token_table(doc) if alpha)
+        word_count = sum(1 for _, alpha, _, _ in _token_table(doc) if alpha)
         scores = theme_scores(by_theme, self.taxonomy.term_weights, doc._.title_end, word_count, has_arctic,
                               self.settings)
         doc._.theme_scores = scores
@@ -134,12 +139,13 @@ def make_term_matcher(nlp: Language, name: str, taxonomy_path: str) -> TermMatch
 @Language.factory(
     "euradar_theme_scorer",
     default_config={"taxonomy_path": "", "title_factor": 2.0, "repeat_bonus": 0.2, "max_repeats": 3,
-                    "length_unit": 100.0, "length_power": 0.7, "half_point": 2.5, "threshold": 0.5},
+                    "length_unit": 100.0, "length_power": 0.7, "half_point": 2.5, "threshold": 0.5,
+                    "weak_cap": 1000.0},
 )
 def make_theme_scorer(nlp: Language, name: str, taxonomy_path: str, title_factor: float, repeat_bonus: float,
                       max_repeats: int, length_unit: float, length_power: float, half_point: float,
-                      threshold: float) -> ThemeScorer:
+                      threshold: float, weak_cap: float) -> ThemeScorer:
     """Factory for the evidence-to-score component."""
     settings = ScoringSettings(title_factor, repeat_bonus, max_repeats, length_unit, length_power, half_point,
-                               threshold)
+                               threshold, weak_cap)
     return ThemeScorer(taxonomy_path, settings)

@@ -112,7 +112,9 @@ def finnish_backend() -> str:
 
 def _segments(wordbases: str) -> list[tuple[str, str | None]]:
     """Voikko WORDBASES ``+kier(kiertää)+to(+to)+talous(talous)`` -> (surface, base) pairs;
-    a "+" inside parentheses does not start a segment."""
+    a "+" inside parentheses does not start a segment. A segment with letters after its base
+    (``+matkail(matkata)i(+la)``: a derivation inside the segment) keeps all its letters
+    (``matkaili``) and no base, so it is read as written."""
     segments: list[tuple[str, str | None]] = []
     depth, current = 0, ""
     for char in wordbases + "+":
@@ -120,6 +122,9 @@ def _segments(wordbases: str) -> list[tuple[str, str | None]]:
             if current:
                 surface, _, rest = current.partition("(")
                 base = rest.split(")", 1)[0] if rest else None
+                outside = re.sub(r"\([^)]*\)", "", current)
+                if outside != surface:
+                    surface, base = outside, None
                 segments.append((surface, base))
             current = ""
             continue

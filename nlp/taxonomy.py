@@ -17,8 +17,8 @@ import yaml
 DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
 LANGS = ("en", "fi", "sv")
 TERM_LANG_KEYS = (*LANGS, "any")
-THEME_TERM_GROUPS = {"core_terms": "core", "terms": "normal", "weak_terms": "weak"}
-SECTIONS = ("term_weights", "themes", "flags", "eligibility", "geography", "context_rules")
+THEME_TERM_GROUPS = {"defining_terms": "defining", "core_terms": "core", "terms": "normal", "weak_terms": "weak"}
+SECTIONS = ("term_weights", "themes", "flags", "eligibility", "geography", "ignore", "context_rules")
 _THEME_ID = re.compile(r"^T\d+$")
 NUMBER_MARK = "#number"
 
@@ -31,11 +31,11 @@ class TaxonomyError(ValueError):
 class TermEntry:
     """One term of one group, e.g. kind="theme", group="T4", term="talvitestaus", lang="fi"."""
 
-    kind: str  # theme | flag | eligibility | geography
+    kind: str  # theme | flag | eligibility | geography | ignore
     group: str
     term: str
     lang: str  # en | fi | sv | any
-    strength: str = "normal"  # core | normal | weak
+    strength: str = "normal"  # defining | core | normal | weak
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def parse_taxonomy(text: str, name: str = "taxonomy.yaml") -> Taxonomy:
     if not isinstance(root, yaml.MappingNode):
         raise TaxonomyError(f"{name} line 1: the taxonomy must be a mapping with a 'themes' section")
     parts: _Parts = {"theme_labels": {}, "flag_labels": {}, "entries": []}
-    weights = {"core": 1.6, "normal": 1.0, "weak": 0.4}
+    weights = {"defining": 3.0, "core": 1.6, "normal": 1.0, "weak": 0.4}
     rules: list[ContextRule] = []
     sections = {key: (key_node, value) for key, key_node, value in _mapping_items(root)}
     for key, (key_node, value) in sections.items():
@@ -208,6 +208,8 @@ def parse_taxonomy(text: str, name: str = "taxonomy.yaml") -> Taxonomy:
             _fail(errors, name, value, f"section '{key}' must be a mapping")
         elif key == "themes":
             _themes(errors, name, value, parts)
+        elif key == "ignore":  # phrases that are never evidence: a mapping of language to list
+            parts["entries"] += _term_lists(errors, name, value, "ignore", "ignore", "ignore", "normal")
         elif key == "term_weights":
             for weight_name, weight_key, weight in _mapping_items(value):
                 try:

@@ -1,8 +1,11 @@
-"""Shared pytest wiring: the ``--services`` flag and the real Kafka / Elasticsearch fixtures.
+"""Shared pytest wiring: the ``--services`` flag and the real Kafka / Elasticsearch / PostgreSQL
+fixtures.
 
 Tests marked ``services`` need real Kafka and Elasticsearch (``infra/services.sh start``) named
 by ``EURADAR_TEST_KAFKA`` (``127.0.0.1:9092``) and ``EURADAR_TEST_ES_URL``
-(``http://127.0.0.1:9200``). Unset -> the tests skip and say so. With ``--services`` or
+(``http://127.0.0.1:9200``), or real PostgreSQL (``infra/postgres.sh start``) named by
+``EURADAR_TEST_POSTGRES_URL`` (``postgresql://euradar:...@127.0.0.1:54329/euradar``, printed
+by ``infra/postgres.sh url``). Unset -> the tests skip and say so. With ``--services`` or
 ``EURADAR_REQUIRE_SERVICES=1`` (CI) an unset variable fails them instead; a variable that is set
 but points at nothing always fails (someone asked for that service).
 """
@@ -66,6 +69,24 @@ def _probe_es(url: str) -> str | None:
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url(request) -> str:
+    """URL of a real PostgreSQL whose user may create databases (skips or fails as above)."""
+    from tests.support.postgres import probe
+
+    how = "set EURADAR_TEST_POSTGRES_URL=$(bash infra/postgres.sh url) (after infra/postgres.sh start)"
+    value = os.environ.get("EURADAR_TEST_POSTGRES_URL", "").strip()
+    if not value:
+        if services_required(request.config):
+            pytest.fail(f"EURADAR_TEST_POSTGRES_URL is not set but services are required: {how}",
+                        pytrace=False)
+        pytest.skip(f"EURADAR_TEST_POSTGRES_URL not set: {how}")
+    problem = probe(value)
+    if problem:
+        pytest.fail(f"EURADAR_TEST_POSTGRES_URL is not usable: {problem} ({how})", pytrace=False)
+    return value
 
 
 @pytest.fixture(scope="session")

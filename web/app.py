@@ -19,21 +19,24 @@ from starlette.routing import Match
 from euradar import __version__
 from euradar.core.errors import ConfigError, TransientError
 from euradar.runtime import Runtime
-from euradar.web import api, health, ui, ui_subscriptions
+from euradar.web import api, api_subscriptions, health, ui, ui_manage, ui_subscriptions
 from euradar.web.auth import SecurityHeaders
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
+# api_subscriptions' literal /api/subscriptions/preview before its {sub_id} routes;
 # ui_subscriptions before ui, so its literal /subscriptions/... paths win.
-ROUTERS = (health.router, api.router, ui_subscriptions.router, ui.router)
+ROUTERS = (health.router, api.router, api_subscriptions.router, ui_manage.router,
+           ui_subscriptions.router, ui.router)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     # No /docs or /redoc: both load scripts from a CDN, which the CSP (and no internet) forbid.
     app = FastAPI(title="euradar", version=__version__, docs_url=None, redoc_url=None,
                   description="EU funding calls, tenders and news for Lapland: search, items, "
-                              "subscriptions, sources, CSV and iCalendar exports. Writes need "
-                              "the API token (EURADAR_API_TOKEN).")
+                              "subscriptions, sources, CSV and iCalendar exports. Subscriber "
+                              "data and writes need the API token (EURADAR_API_TOKEN) or a "
+                              "personal manage link from a mail.")
     app.state.runtime = runtime
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,13 +1,22 @@
-"""Write protection and security headers.
+"""Who may see and change subscriptions, and the security headers.
 
-Reads are open (the server binds 127.0.0.1 by default); every write needs the token from
-``Settings.api_token``. With no token configured, writes are refused outright: a radar that
-anyone on the network could reconfigure to mail its subscribers is worse than a read-only one.
+Searching and reading items is open (the server binds 127.0.0.1 by default). Subscriber data
+(addresses, names, organisations, webhook URLs that often carry a secret) and every write need
+either the API token from ``Settings.api_token`` (operators: everything) or a personal manage
+link from a mail (a recipient: only the subscriptions of their own address, no account
+needed; see :mod:`euradar.alerts.links`). With no token configured, the token paths are
+refused outright: a radar that anyone on the network could reconfigure to mail its
+subscribers is worse than a read-only one.
+
+Browsers keep either credential in an HttpOnly, SameSite=Strict cookie (never readable by
+scripts, never sent by another site), so forms and the live preview work without JavaScript
+ever holding a secret.
 """
 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -15,9 +24,12 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
+from euradar.alerts.links import MANAGE, LinkClaims, LinkError
+from euradar.core.subscriptions import Subscription
 from euradar.web.queries import runtime_of
 
 TOKEN_COOKIE = "euradar_token"
+MANAGE_COOKIE = "euradar_manage"
 NO_TOKEN_CONFIGURED = ("writes are disabled: no API token is configured. Set EURADAR_API_TOKEN "
                        "and restart the server to allow changes.")
 
@@ -49,6 +61,70 @@ def require_write_token(
     """FastAPI dependency for every API write."""
     presented = bearer.credentials if bearer else header_token
     check_token(runtime_of(request).settings.api_token, presented)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the caller of one request may see: everything (API token) or one address's
+    subscriptions (manage link), or nothing."""
+
+    admin: bool = False
+    email: str | None = None
+    claims: LinkClaims | None = None
+
+    @property
+    def anyone(self) -> bool:
+        return self.admin or self.email is not None
+
+    def may_see(self, sub: Subscription) -> bool:
+        return self.admin or bool(self.email and sub.email and sub.email.lower() == self.email)
+
+    def visible(self, subs: list[Subscription]) -> list[Subscription]:
+        return [s for s in subs if self.may_see(s)]
+
+
+def presented_token(request: Request, form_token: str | None = None) -> str | None:
+    """The API token from the Authorization or X-API-Token header, a form field or the cookie."""
+    auth = request.headers.get("authorization") or ""
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return (request.headers.get("x-api-token") or form_token or request.cookies.get(TOKEN_COOKIE)
+            or None)
+
+
+def token_ok(request: Request, presented: str | None) -> bool:
+    configured = runtime_of(request).settings.api_token
+    return bool(configured and presented and hmac.compare_digest(
+        presented.encode("utf-8"), configured.encode("utf-8")))
+
+
+def manage_key(request: Request) -> str | None:
+    """A manage link's key: ``?k=`` (the link itself), the X-Manage-Key header or the cookie."""
+    return (request.query_params.get("k") or request.headers.get("x-manage-key")
+            or request.cookies.get(MANAGE_COOKIE) or None)
+
+
+def access_of(request: Request, form_token: str | None = None) -> Access:
+    if token_ok(request, presented_token(request, form_token)):
+        return Access(admin=True)
+    key = manage_key(request)
+    if key:
+        try:
+            claims = runtime_of(request).links.verify(key, MANAGE)
+        except LinkError:
+            return Access()
+        return Access(email=claims.email.lower(), claims=claims)
+    return Access()
+
+
+def require_access(request: Request) -> Access:
+    """FastAPI dependency for reads of subscriber data: the API token or a manage link."""
+    access = access_of(request)
+    if not access.anyone:
+        raise HTTPException(status_code=401, detail="subscriber data needs the API token "
+                            "(Authorization: Bearer <token>) or a personal manage link",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return access
 
 
 def same_origin(request: Request) -> bool:

@@ -1,6 +1,7 @@
-"""Interface text in English and Finnish, and human labels for theme and eligibility ids.
+"""Interface text in English, Finnish and Swedish, and human labels for theme and eligibility ids.
 
-The interface language is chosen per request with ``?lang=fi|en`` (default English). Labels of
+The interface language is chosen per request with ``?lang=fi|sv|en`` (default English); the
+Swedish table lives in :mod:`euradar.web.i18n_sv`. Labels of
 themes, flags and eligibility groups come from ``nlp/taxonomy.yaml`` so the web UI, alerts and
 the tagger name a theme the same way; an id without a label is shown as is.
 """
@@ -11,9 +12,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Protocol
 
+from euradar.alerts.wording import source_label
 from euradar.nlp.taxonomy import DEFAULT_TAXONOMY_PATH
+from euradar.web.i18n_sv import SV
 
-UI_LANGS = ("en", "fi")
+UI_LANGS = ("en", "fi", "sv")
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -39,8 +42,7 @@ TEXT: dict[str, dict[str, str]] = {
                            "page shows what each source did.",
         "query_error": "The search text cannot be read",
         "query_help": "Search language: words, \"a phrase\", AND / OR / NOT (upper case) or "
-                      "-word, (parentheses), prefix*, theme:T3, programme:HORIZON, status:open, "
-                      "kind:call, lang:fi.",
+                      "-word, (parentheses), prefix*, and fields:",
         "filters": "Filters",
         "apply_filters": "Apply filters",
         "clear_filters": "Clear all",
@@ -76,7 +78,6 @@ TEXT: dict[str, dict[str, str]] = {
         "next": "Next",
         "export_csv": "Download CSV",
         "export_ics": "Add upcoming deadlines to calendar (.ics)",
-        "switch_lang": "Suomeksi",
         "item": "Item",
         "all_fields": "Details",
         "history": "Version history",
@@ -146,6 +147,48 @@ TEXT: dict[str, dict[str, str]] = {
         "writes_disabled": "Saving is disabled: the server has no API token. Set "
                            "EURADAR_API_TOKEN and restart the server.",
         "cross_site_form": "This form was sent from another site and was refused.",
+        "footer_tagline": "EU funding radar for Lapland",
+        "api_link": "API (OpenAPI)",
+        "lang_name_en": "English", "lang_name_fi": "Suomi", "lang_name_sv": "Svenska",
+        "health": "Health",
+        "last_success": "Last success",
+        "items_seen": "Items",
+        "last_error": "Last error",
+        "health_ok": "ok", "health_failing": "failing", "health_empty": "no items",
+        "health_never_run": "never run", "health_disabled": "disabled",
+        "paused": "paused",
+        "geography_field": "Areas (comma separated, e.g. Lapland, Rovaniemi)",
+        "webhook_url": "Webhook address",
+        "webhook_help": "Alerts are sent to an email address, a webhook address, or both.",
+        "reminders_field": "Deadline reminders (days before, comma separated; empty: none)",
+        "delivery": "Where and when",
+        "criteria": "What to follow",
+        "preview_alerted": "{m} of them would have been mailed; closed calls are never mailed.",
+        "preview_truncated": "Only the newest {n} items were looked at.",
+        "closed_not_alerted": "closed when first seen: not mailed",
+        "preview_needs_access": "Sign in, or open your personal link, to see the preview.",
+        "sign_in": "Sign in",
+        "sign_out": "Sign out",
+        "login_title": "Subscriber data is private",
+        "login_help": "Operators: enter the API token. Recipients: open the personal link "
+                      "at the end of any euradar mail to see and change your own subscriptions.",
+        "manage_title": "Your subscriptions",
+        "manage_intro": "Subscriptions mailed to {email}. Open one to change it.",
+        "manage_none": "No subscriptions are mailed to this address.",
+        "link_expired": "This link has expired. The newest mail from euradar carries a fresh one.",
+        "link_invalid": "This link is not valid. Use the link from your newest euradar mail.",
+        "not_yours": "This subscription is not yours to see or change.",
+        "unsubscribe_title": "Unsubscribe",
+        "unsubscribe_confirm": "Stop these alerts to {email}?",
+        "unsubscribe_button": "Unsubscribe",
+        "unsubscribed": "Done: {email} no longer receives these alerts.",
+        "resubscribe": "Undo: subscribe again",
+        "resubscribed": "The subscriptions are active again.",
+        "calendar_feed": "Calendar feed (.ics)",
+        "invalid_number": "{field}: {value} is not a number",
+        "invalid_days": "{field}: {value} is not a list of whole days",
+        "invalid_field": "{field}: please check this value",
+        "main_nav": "Main", "pages_nav": "Pages",
     },
     "fi": {
         "app_name": "euradar",
@@ -170,8 +213,7 @@ TEXT: dict[str, dict[str, str]] = {
                            "Lähteet-sivu näyttää, mitä kukin lähde teki.",
         "query_error": "Hakutekstiä ei voi tulkita",
         "query_help": "Hakukieli: sanat, \"fraasi\", AND / OR / NOT (isoilla kirjaimilla) tai "
-                      "-sana, (sulut), alku*, theme:T3, programme:HORIZON, status:open, "
-                      "kind:call, lang:fi.",
+                      "-sana, (sulut), alku* ja kentät:",
         "filters": "Rajaukset",
         "apply_filters": "Käytä rajauksia",
         "clear_filters": "Tyhjennä",
@@ -207,7 +249,6 @@ TEXT: dict[str, dict[str, str]] = {
         "next": "Seuraava",
         "export_csv": "Lataa CSV",
         "export_ics": "Tulevat määräajat kalenteriin (.ics)",
-        "switch_lang": "In English",
         "item": "Kohde",
         "all_fields": "Tiedot",
         "history": "Versiohistoria",
@@ -279,8 +320,54 @@ TEXT: dict[str, dict[str, str]] = {
                            "API-avainta. Aseta EURADAR_API_TOKEN ja käynnistä palvelin "
                            "uudelleen.",
         "cross_site_form": "Lomake lähetettiin toiselta sivustolta, joten se hylättiin.",
+        "footer_tagline": "EU-rahoitustutka Lapille",
+        "api_link": "Rajapinta (OpenAPI)",
+        "lang_name_en": "English", "lang_name_fi": "Suomi", "lang_name_sv": "Svenska",
+        "health": "Kunto",
+        "last_success": "Viimeksi onnistunut",
+        "items_seen": "Kohteita",
+        "last_error": "Viimeisin virhe",
+        "health_ok": "kunnossa", "health_failing": "virheessä", "health_empty": "ei kohteita",
+        "health_never_run": "ei vielä haettu", "health_disabled": "pois käytöstä",
+        "paused": "tauolla",
+        "geography_field": "Alueet (pilkuin eroteltuna, esim. Lapland, Rovaniemi)",
+        "webhook_url": "Webhook-osoite",
+        "webhook_help": "Hälytykset lähetetään sähköpostiin, webhook-osoitteeseen tai molempiin.",
+        "reminders_field": "Määräaikamuistutukset (päivää ennen, pilkuin eroteltuna; tyhjä: ei muistutuksia)",
+        "delivery": "Minne ja milloin",
+        "criteria": "Mitä seurataan",
+        "preview_alerted": "Niistä {m} olisi lähetetty; päättyneistä hauista ei lähetetä viestiä.",
+        "preview_truncated": "Vain {n} uusinta kohdetta käytiin läpi.",
+        "closed_not_alerted": "päättynyt jo havaittaessa: ei lähetetä",
+        "preview_needs_access": "Kirjaudu tai avaa henkilökohtainen linkkisi nähdäksesi esikatselun.",
+        "sign_in": "Kirjaudu",
+        "sign_out": "Kirjaudu ulos",
+        "login_title": "Tilaajien tiedot ovat yksityisiä",
+        "login_help": "Ylläpitäjät: anna API-avain. Vastaanottajat: avaa minkä tahansa "
+                      "euradar-viestin lopussa oleva henkilökohtainen linkki nähdäksesi ja "
+                      "muuttaaksesi omia tilauksiasi.",
+        "manage_title": "Tilauksesi",
+        "manage_intro": "Osoitteeseen {email} lähetettävät tilaukset. Avaa tilaus muuttaaksesi sitä.",
+        "manage_none": "Tähän osoitteeseen ei lähetetä tilauksia.",
+        "link_expired": "Linkki on vanhentunut. Uusimmassa euradar-viestissä on uusi linkki.",
+        "link_invalid": "Linkki ei kelpaa. Käytä uusimman euradar-viestisi linkkiä.",
+        "not_yours": "Tämä tilaus ei ole sinun, joten et voi nähdä tai muuttaa sitä.",
+        "unsubscribe_title": "Peru tilaus",
+        "unsubscribe_confirm": "Lopetetaanko nämä hälytykset osoitteeseen {email}?",
+        "unsubscribe_button": "Peru tilaus",
+        "unsubscribed": "Valmis: {email} ei enää saa näitä hälytyksiä.",
+        "resubscribe": "Kumoa: tilaa uudelleen",
+        "resubscribed": "Tilaukset ovat taas käytössä.",
+        "calendar_feed": "Kalenterisyöte (.ics)",
+        "invalid_number": "{field}: {value} ei ole luku",
+        "invalid_days": "{field}: {value} ei ole luettelo kokonaisia päiviä",
+        "invalid_field": "{field}: tarkista tämä arvo",
+        "main_nav": "Päävalikko", "pages_nav": "Sivut",
     },
 }
+
+
+TEXT["sv"] = SV
 
 
 def pick_lang(raw: str | None) -> str:
@@ -350,6 +437,8 @@ def facet_value_label(field: str, value: str, lang: str) -> str:
         return f"{value} {label('themes', value, lang)}"
     if field == "eligibility":
         return label("eligibility", value, lang)
+    if field == "source":
+        return source_label(value, lang)
     if field in ("kind", "status", "lang"):
         return translator(lang)(f"{field}_{value}") if f"{field}_{value}" in TEXT["en"] else value
     return value

@@ -24,8 +24,10 @@ MAX_PAGE = 1000
 MAX_SIZE = 100
 # Results past this one are not paged (Elasticsearch's default result window): narrow instead.
 MAX_RESULT_WINDOW = 10_000
+# Field filters as typed in every interface language (the page shows them as code).
+QUERY_FIELD_EXAMPLES = ("theme:T3", "programme:HORIZON", "status:open", "kind:call", "lang:fi")
 QUERY_HELP = ('words, "a phrase", AND / OR / NOT (upper case) or -word, (parentheses), '
-              "prefix*, theme:T3 programme:HORIZON status:open kind:call lang:fi")
+              "prefix*, " + " ".join(QUERY_FIELD_EXAMPLES))
 
 Kind = Literal["call", "tender", "news"]
 Status = Literal["forthcoming", "open", "closed"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import Request
 
-from euradar.alerts.matching import iter_items, preview
+from euradar.alerts.matching import iter_items
 from euradar.core.errors import ConfigError
 from euradar.core.models import Item
 from euradar.core.ports import SearchPage, SourceState
@@ -24,7 +24,6 @@ from euradar.web.params import SearchParams
 
 # An export is for a spreadsheet or a calendar, not a dump of the whole index.
 MAX_EXPORT_ITEMS = 5000
-MAX_PREVIEW_DAYS = 365
 
 
 def today_utc() -> date:
@@ -121,8 +120,3 @@ def subscription_from(data: dict[str, Any], sub_id: str | None = None) -> Subscr
     if sub_id is not None:
         data["id"] = sub_id
     return Subscription.from_dict(data)
-
-
-def preview_matches(runtime: Runtime, sub: Subscription, days: int) -> list[tuple[Item, list[str]]]:
-    """What the subscription would have matched in the last ``days`` days (read-only)."""
-    return preview(sub, runtime.index, days=min(max(days, 1), MAX_PREVIEW_DAYS))

@@ -123,6 +123,32 @@ class SubscriptionIn(BaseModel):
     active: bool = True
 
 
+class SubscriptionPatch(BaseModel):
+    """A partial update: only the fields sent change; ``null`` resets a field to its default."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320,
+                              pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+    lang: Literal["fi", "en", "sv"] | None = None
+    organisation: str | None = Field(default=None, max_length=200)
+    themes: list[Annotated[str, Field(pattern=r"^T\d+$")]] | None = Field(default=None,
+                                                                         max_length=50)
+    keywords: str | None = Field(default=None, max_length=1000)
+    kinds: list[Literal["call", "tender", "news"]] | None = None
+    programmes: list[str] | None = Field(default=None, max_length=50)
+    eligibility: list[str] | None = Field(default=None, max_length=50)
+    geography: list[str] | None = Field(default=None, max_length=50)
+    min_budget: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    deadline_horizon_days: int | None = Field(default=None, ge=0, le=3650)
+    frequency: Literal["immediate", "daily", "weekly"] | None = None
+    webhook_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    reminders: list[Annotated[int, Field(ge=0, le=365)]] | None = Field(default=None,
+                                                                       max_length=10)
+    active: bool | None = None
+
+
 class SubscriptionOut(BaseModel):
     id: str
     name: str
@@ -145,17 +171,27 @@ class SubscriptionOut(BaseModel):
 
 class PreviewMatch(BaseModel):
     item: ItemOut
-    reasons: list[str] = []
+    reasons: list[str] = Field(default=[], description="Why it matched, in the asked language")
+    why: dict[str, Any] = Field(default={}, description="The same reasons as data: themes "
+                                "with evidence words, keyword terms that hit, eligibility, area")
+    status: str | None = None
+    closed: bool = Field(default=False, description="Closed now")
+    alerted: bool = Field(default=True, description="Would have been mailed: False for an "
+                          "item already closed when first seen")
 
 
 class PreviewOut(BaseModel):
     days: int
     total: int
+    alerted: int = Field(default=0, description="How many of the matches would have been mailed")
+    scanned: int = 0
+    truncated: bool = Field(default=False, description="The scan limit was reached")
     matches: list[PreviewMatch]
 
 
 class SourceOut(BaseModel):
     name: str
+    display_name: str | None = Field(default=None, description="The name people read (English)")
     health: Literal["ok", "failing", "empty", "never_run", "disabled"]
     configured: bool = Field(description="Listed in the sources file (False: state only)")
     kind: str | None = None

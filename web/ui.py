@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from euradar.core.ports import FACET_FIELDS, SearchPage
 from euradar.web import queries
-from euradar.web.i18n import pick_lang
-from euradar.web.params import FACET_PARAM, SearchParams
+from euradar.web.i18n import UI_LANGS, pick_lang
+from euradar.web.params import FACET_PARAM, QUERY_FIELD_EXAMPLES, SearchParams
 from euradar.web.search_help import search_help
-from euradar.web.templating import render
+from euradar.web.templating import lang_query, render
 
 router = APIRouter(include_in_schema=False)
 _LIST_PARAMS = {name for name, f in SearchParams.model_fields.items()
@@ -34,15 +34,17 @@ def ui_lang(request: Request) -> str:
 
 
 def switch_lang_url(request: Request, lang: str) -> str:
-    """The current page in the other language (all other parameters kept)."""
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    if lang == "en":
-        pairs.append(("lang", "fi"))
+    """The current page in ``lang`` (all other parameters kept, a manage key dropped)."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "k")]
+    if lang != "en":
+        pairs.append(("lang", lang))
     return request.url.path + ("?" + urlencode(pairs) if pairs else "")
 
 
 def page_context(request: Request, lang: str, **extra: Any) -> dict[str, Any]:
-    return {"switch_url": switch_lang_url(request, lang), "path": request.url.path, **extra}
+    return {"switch_urls": {other: switch_lang_url(request, other)
+                            for other in UI_LANGS if other != lang},
+            "path": request.url.path, **extra}
 
 
 @dataclass
@@ -113,19 +115,19 @@ def search_page(request: Request) -> HTMLResponse:
     pages = queries.page_count(page)
     help_ = search_help(runtime.index, params, lang) if not page.total and not query_error \
         else None
-    extra = {"lang": "fi"} if lang == "fi" else None
+    extra = {"lang": lang} if lang != "en" else None
     links = {
         "prev": params.to_url("/", extra, page=params.page - 1) if params.page > 1 else None,
         "next": params.to_url("/", extra, page=params.page + 1) if params.page < pages else None,
-        "csv": params.to_url("/api/export.csv", page=1, size=20),
-        "ics": params.to_url("/api/calendar.ics", page=1, size=20),
-        "ics_all": params.to_url("/api/calendar.ics", {"past": "true"}, page=1, size=20),
-        "clear": "/" + ("?lang=fi" if lang == "fi" else ""),
+        "csv": params.to_url("/api/export.csv", extra, page=1, size=20),
+        "ics": params.to_url("/api/calendar.ics", extra, page=1, size=20),
+        "clear": "/" + lang_query(lang),
     }
     return render("search.html", lang, **page_context(
         request, lang, params=params, page=page, pages=pages, errors=errors, links=links,
         facets=facet_groups(params, page, lang), today=queries.today_utc(),
         filtered=has_filters(params), query_error=query_error, help=help_,
+        query_fields=QUERY_FIELD_EXAMPLES,
         shown_q=query_error.text if query_error else params.q))
 
 

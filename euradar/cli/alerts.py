@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from euradar.alerts.digest import preview_digest, send_digests
-from euradar.alerts.matching import preview
+from euradar.alerts.preview import preview_subscription
 from euradar.alerts.reminders import send_reminders
-from euradar.alerts.subscription_file import dump, load_file, sync
+from euradar.alerts.subscription_file import dump, load_entries, load_file, sync
+from euradar.alerts.wording import reason_lines
 from euradar.core.errors import ConfigError
 from euradar.runtime import Runtime
 
@@ -50,15 +51,16 @@ def _with_runtime(factory: Callable[[argparse.Namespace], Runtime],
 def cmd_digest(rt: Runtime, args: argparse.Namespace) -> int:
     frequency = "daily" if args.day else "weekly"
     if args.preview:
-        notification = preview_digest(args.preview, rt.store, rt.index, frequency, _today(args))
+        notification = preview_digest(args.preview, rt.store, rt.index, frequency, _today(args),
+                                      links=rt.links)
         out = Path(args.out)
         out.write_text(notification.html or "", encoding="utf-8")
         print(f"wrote {frequency} digest preview for {args.preview} to {out} "
-              f"({notification.subject})")
+              f"({notification.subject}; the digest about to be sent next)")
         return 0
     if not (args.week or args.day):
         raise ConfigError("say --week, --day or --preview EMAIL")
-    sent = send_digests(rt.store, rt.index, rt.notifier, frequency, _today(args))
+    sent = send_digests(rt.store, rt.index, rt.notifier, frequency, _today(args), links=rt.links)
     for email, n in sent:
         print(f"sent {frequency} digest to {email}: {n} item(s)")
     print(f"{len(sent)} digest(s) sent" + ("" if sent else
@@ -77,7 +79,7 @@ def cmd_subscriptions_file(rt: Runtime, args: argparse.Namespace) -> int:
         return 0
     if not args.file:
         raise ConfigError("subscriptions-file load needs the YAML file")
-    subs = load_file(args.file)
+    subs = load_entries(args.file)
     report = sync(rt.store, subs, prune=args.prune)
     print(f"{args.file}: {len(subs)} valid subscription(s); created {len(report.created)}, "
           f"updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
@@ -99,10 +101,12 @@ def cmd_preview(rt: Runtime, args: argparse.Namespace) -> int:
         subs = [sub]
     result: dict[str, list[dict[str, Any]]] = {}
     for sub in subs:
-        matched = preview(sub, rt.index, args.days, _today(args))
-        result[sub.id] = [{"id": i.id, "title": i.title, "url": i.url,
-                           "first_seen": i.first_seen, "deadline": i.next_deadline(),
-                           "reasons": r} for i, r in matched]
+        matched = preview_subscription(sub, rt.index, args.days, _today(args))
+        result[sub.id] = [{"id": m.item.id, "title": m.item.title, "url": m.item.url,
+                           "first_seen": m.item.first_seen, "deadline": m.item.next_deadline(),
+                           "status": m.item.status, "alerted": m.alerted,
+                           "reasons": reason_lines(m.reasons, sub.lang),
+                           "why": m.reasons.to_dict()} for m in matched.matches]
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -110,14 +114,16 @@ def cmd_preview(rt: Runtime, args: argparse.Namespace) -> int:
         rows = result[sub.id]
         print(f"{sub.id} ({sub.name}): {len(rows)} match(es) in the last {args.days} days")
         for r in rows:
+            note = "" if r["alerted"] else " (closed when first seen: not mailed)"
             print(f"  - {r['title']}\n      {r['url']}\n      first seen "
-                  f"{(r['first_seen'] or '-')[:10]}, deadline {(r['deadline'] or '-')[:10]}; "
-                  f"why: {'; '.join(r['reasons'])}")
+                  f"{(r['first_seen'] or '-')[:10]}, deadline {(r['deadline'] or '-')[:10]}, "
+                  f"status {r['status'] or '-'}{note}\n      why: {'; '.join(r['reasons'])}")
     return 0
 
 
 def cmd_reminders(rt: Runtime, args: argparse.Namespace) -> int:
-    sent = send_reminders(rt.store, rt.index, rt.notifier, rt.webhook, _today(args))
+    sent = send_reminders(rt.store, rt.index, rt.notifier, rt.webhook, _today(args),
+                          links=rt.links)
     print(f"{sent} reminder message(s) sent")
     return 0
 

@@ -21,6 +21,7 @@ from euradar.cli.search import add_arguments as add_search_arguments
 from euradar.cli.search import run as run_search
 from euradar.cli.sources import add_arguments as add_source_commands
 from euradar.cli.status import status_main
+from euradar.cli.store import add_arguments as add_store_commands
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.redact import redact_service_url
 from euradar.core.settings import Settings, from_env
@@ -170,25 +171,55 @@ def cmd_search(args: argparse.Namespace) -> int:
     return run_search(args, _runtime)
 
 
+SUBSCRIBE_FLAGS = {  # subscription field -> argparse destination
+    "email": "email", "webhook_url": "webhook", "name": "name", "organisation": "organisation",
+    "lang": "lang", "themes": "theme", "keywords": "keywords", "kinds": "kind",
+    "programmes": "programme", "eligibility": "eligibility", "geography": "geography",
+    "min_budget": "min_budget", "deadline_horizon_days": "deadline_horizon",
+    "frequency": "frequency", "reminders": "reminders", "active": "active",
+}
+
+
+def _reminder_days(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none", "off"):
+        return []
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError as exc:
+        raise ConfigError(f"--reminders: {text!r} is not a list of days like 21,7,1") from exc
+
+
+def subscribe_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """Only the fields given on the command line (``--clear FIELD`` resets one)."""
+    changes: dict[str, Any] = {}
+    for field, dest in SUBSCRIBE_FLAGS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            changes[field] = _reminder_days(value) if field == "reminders" else value
+    for field in args.clear or []:
+        changes[field] = None
+    return changes
+
+
 def cmd_subscribe(args: argparse.Namespace) -> int:
-    data: dict[str, Any] = {"name": args.name or args.email, "email": args.email,
-                            "lang": args.lang, "themes": args.theme or [],
-                            "keywords": args.keywords or "", "kinds": args.kind or [],
-                            "frequency": args.frequency}
-    if args.organisation:
-        data["organisation"] = args.organisation
-    if args.id:
-        data["id"] = args.id
-    sub = Subscription.from_dict(data)
+    """New subscription, or with ``--id`` of an existing one: change only what is given."""
+    changes = subscribe_changes(args)
     rt = _runtime(args)
     try:
+        existing = rt.store.get_subscription(args.id) if args.id else None
+        if existing is not None:
+            sub = existing.updated(changes)
+        else:
+            sub = Subscription.from_dict({k: v for k, v in changes.items() if v is not None}
+                                         | ({"id": args.id} if args.id else {}))
         rt.store.save_subscription(sub)
     finally:
         rt.close()
     if args.json:
         _print_json(sub.to_dict())
     else:
-        print(f"saved subscription {sub.id} for {sub.email}")
+        verb = "updated" if existing is not None else "saved"
+        print(f"{verb} subscription {sub.id} for {sub.email or sub.webhook_url}")
     return 0
 
 
@@ -301,16 +332,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--url", help="the /readyz of the running process (default: the web UI's)")
     sp = add("search", cmd_search, "search the index (the query language of the web search box)")
     add_search_arguments(sp)
-    sp = add("subscribe", cmd_subscribe, "add or update a subscription")
-    sp.add_argument("--email", required=True)
+    sp = add("subscribe", cmd_subscribe, "add a subscription, or change one (--id): only the "
+             "options given change, everything else is kept")
+    sp.add_argument("--id", help="update this subscription (created if it does not exist)")
+    sp.add_argument("--email", help="where alerts go (an email and/or --webhook is needed)")
+    sp.add_argument("--webhook", help="webhook URL that receives signed JSON")
     sp.add_argument("--name")
-    sp.add_argument("--id", help="update this subscription")
     sp.add_argument("--organisation")
-    sp.add_argument("--lang", default="en", choices=("fi", "en", "sv"))
-    sp.add_argument("--theme", action="append")
+    sp.add_argument("--lang", choices=("fi", "en", "sv"), help="language of the messages")
+    sp.add_argument("--theme", action="append", help="T1..T8 (repeatable)")
     sp.add_argument("--keywords", help='e.g. \'hydrogen OR "wind power" NOT offshore\'')
     sp.add_argument("--kind", action="append", choices=("call", "tender", "news"))
-    sp.add_argument("--frequency", default="immediate", choices=("immediate", "daily", "weekly"))
+    sp.add_argument("--programme", action="append", help="e.g. HORIZON (repeatable)")
+    sp.add_argument("--eligibility", action="append", help="e.g. local_authorities (repeatable)")
+    sp.add_argument("--geography", action="append", help="e.g. Lapland (repeatable)")
+    sp.add_argument("--min-budget", type=float, dest="min_budget")
+    sp.add_argument("--deadline-horizon", type=int, dest="deadline_horizon",
+                    help="only deadlines within this many days")
+    sp.add_argument("--frequency", choices=("immediate", "daily", "weekly"))
+    sp.add_argument("--reminders", help="days before a deadline, e.g. 21,7,1 (none: off)")
+    state = sp.add_mutually_exclusive_group()
+    state.add_argument("--pause", dest="active", action="store_false", default=None)
+    state.add_argument("--resume", dest="active", action="store_true", default=None)
+    sp.add_argument("--clear", action="append", choices=sorted(SUBSCRIBE_FLAGS),
+                    help="reset this field to its default (repeatable)")
     add("subscriptions", cmd_subscriptions, "list subscriptions")
     sp = add("unsubscribe", cmd_unsubscribe, "delete a subscription", json_flag=False)
     sp.add_argument("id")
@@ -331,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_alert_commands(sub, _runtime)
     add_ingest_command(sub, _runtime)
+    add_store_commands(sub, _settings)
     return p
 
 

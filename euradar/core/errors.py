@@ -8,6 +8,7 @@
     ├── TransientError     infrastructure hiccup: do not commit, back off, retry
     │   ├── BusUnavailable
     │   ├── IndexUnavailable
+    │   ├── StoreUnavailable
     │   └── NotifyError
     ├── SourceError        a source failed (unreachable, HTTP error, garbage): recorded in its health
     └── ConfigError        wrong settings or data files: raised at start-up, the process exits non-zero
@@ -58,6 +59,10 @@ class BusUnavailable(TransientError):
 
 class IndexUnavailable(TransientError):
     """The search index cannot be reached or refused the write (e.g. HTTP 429/5xx)."""
+
+
+class StoreUnavailable(TransientError):
+    """The store (PostgreSQL) cannot be reached or lost the connection mid-call."""
 
 
 class NotifyError(TransientError):

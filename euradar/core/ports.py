@@ -5,7 +5,7 @@ seam       embedded default / tests                 distributed
 =========  ======================================  =========================================
 Bus        ``sqlite:///path/bus.db``, ``memory://``  ``kafka://127.0.0.1:9092``
 Index      ``sqlite:///path/index.db``, ``memory://`` ``http://127.0.0.1:9200`` (Elasticsearch)
-Store      ``sqlite:///path/store.db``, ``memory://`` (same)
+Store      ``sqlite:///path/store.db``, ``memory://`` ``postgresql://user@host:5432/db``
 Notifier   ``outbox:///path/outbox`` (.eml files)    ``smtp://host:port``
 =========  ======================================  =========================================
 
@@ -15,6 +15,7 @@ The shared contract suites in ``tests/contract/`` pin down the guarantees each m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -150,6 +151,8 @@ class Notification:
     html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)  # JSON body for webhooks
+    # Extra mail headers, e.g. List-Unsubscribe (RFC 8058); email notifiers add them as given.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Notifier(Protocol):
@@ -179,6 +182,16 @@ class SourceState:
     last_full_crawl: str | None = None
 
 
+class PendingAlert(NamedTuple):
+    """An alert to park: its ledger key, where it goes, what the message will say."""
+
+    key: tuple[str, str, int, str]
+    channel: str
+    address: str
+    data: dict[str, Any]
+    queued_at: str
+
+
 class Store(Protocol):
     """Small relational state: subscriptions, item versions, source health, HTTP validators,
     and the alert ledger. All writes are idempotent where the docstring says so."""
@@ -194,6 +207,8 @@ class Store(Protocol):
     def record_item(self, item: Item, changes: Sequence[Change]) -> None:
         """Store ``item`` as the current version and append it to the history (idempotent on
         ``(item.id, item.version)``)."""
+    def record_items(self, entries: Sequence[tuple[Item, Sequence[Change]]]) -> None:
+        """:meth:`record_item` for each entry, in one transaction (a crawl's flush)."""
     def item_history(self, item_id: str) -> list[dict[str, Any]]: ...
     def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
         """The current version of every item whose status is one of ``statuses``."""
@@ -214,10 +229,20 @@ class Store(Protocol):
     def mark_alert_sent(self, sub_id: str, item_id: str, version: int, kind: str) -> None: ...
     def alert_log(self, sub_id: str | None = None) -> list[dict[str, Any]]: ...
 
-    # pending alerts: the per-recipient batching window, durable across crashes
+    # pending alerts: the per-recipient batching window, durable across crashes and shared by
+    # every alerter process on the store
     def enqueue_alert(self, key: tuple[str, str, int, str], channel: str, address: str,
                       data: dict[str, Any], queued_at: str) -> bool:
-        """Park a claimed alert until its batch is flushed; idempotent on ``key``."""
+        """Claim ``key`` in the ledger and park the alert until its batch is flushed, as one
+        atomic step: False (nothing parked) when it was already sent or is already parked,
+        also when another process completes it concurrently."""
+    def enqueue_alerts(self, entries: Sequence[PendingAlert]) -> int:
+        """:meth:`enqueue_alert` for each entry, in one transaction; returns how many were
+        parked (a bus batch's alerts)."""
+    def recipient_lock(self, channel: str, address: str) -> AbstractContextManager[bool]:
+        """``with store.recipient_lock(ch, addr) as mine:`` -- ``mine`` is True for exactly one
+        holder at a time across threads, processes and machines sharing the store (False
+        for the others, who skip that recipient). A holder that dies releases it."""
     def due_alert_addresses(self, queued_before: str, now: str) -> list[tuple[str, str]]:
         """(channel, address) pairs whose oldest pending alert is at least one window old."""
     def pending_alerts(self, channel: str | None = None,

@@ -29,7 +29,10 @@ INDEXES = {
 STORES = {
     "memory": ("euradar.infra.store.sqlite:SqliteStore", None),
     "sqlite": ("euradar.infra.store.sqlite:SqliteStore", None),
+    "postgresql": ("euradar.infra.store.postgres:PostgresStore", "postgres"),
+    "postgres": ("euradar.infra.store.postgres:PostgresStore", "postgres"),
 }
+_STORE_EXAMPLES = "sqlite:///path, postgresql://user:password@host:5432/db"
 NOTIFIERS = {
     "smtp": ("euradar.infra.notify.email:SmtpNotifier", None),
     "smtps": ("euradar.infra.notify.email:SmtpNotifier", None),
@@ -71,9 +74,17 @@ def open_index(url: str) -> Index:
 
 
 def open_store(url: str) -> Store:
-    cls = _pick(STORES, url, "EURADAR_STORE", "sqlite:///path")
+    """The store named by ``url``; it applies pending schema migrations as it opens."""
+    cls = _pick(STORES, url, "EURADAR_STORE", _STORE_EXAMPLES)
     store: Store = cls(url)
     return store
+
+
+def migrate_store(url: str, apply: bool = True) -> Any:
+    """Apply (or with ``apply=False`` only list) the store's pending schema migrations;
+    returns the backend's MigrationReport (``euradar migrate``)."""
+    cls = _pick(STORES, url, "EURADAR_STORE", _STORE_EXAMPLES)
+    return cls.migrate(url, apply=apply)
 
 
 def open_notifier(settings: Settings) -> Notifier:

@@ -45,6 +45,9 @@ class Settings:
     web_port: int = 8765
     api_token: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
+    # Signs the personal manage/unsubscribe links in mails; without it a random key is kept
+    # in <data_dir>/link-secret (set it when several hosts serve the same subscribers).
+    link_secret: str | None = field(default=None, repr=False)
     public_url: str = "http://127.0.0.1:8765"
     alert_batch_seconds: float = 60.0
     # Always-on service (supervision, health, secrets, input caps); see README "Operating".
@@ -123,6 +126,7 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
         "web_port": int(_float(env, "EURADAR_WEB_PORT", 8765)),
         "api_token": env.get("EURADAR_API_TOKEN") or None,
         "webhook_secret": env.get("EURADAR_WEBHOOK_SECRET") or None,
+        "link_secret": env.get("EURADAR_LINK_SECRET") or None,
         "public_url": env.get("EURADAR_PUBLIC_URL") or "",
         "alert_batch_seconds": _float(env, "EURADAR_ALERT_BATCH_SECONDS", 60.0),
         "smtp_allow_plaintext": _flag(env, "EURADAR_SMTP_ALLOW_PLAINTEXT"),

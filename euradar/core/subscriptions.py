@@ -85,12 +85,27 @@ class Subscription:
         data.setdefault("id", new_id())
         data["id"] = str(data["id"])
         if not data.get("name"):
-            data["name"] = data.get("email") or data.get("webhook_url") or data["id"]
+            # Not the webhook URL itself: it often carries a secret, and names are shown.
+            hook = re.match(r"^https?://([^/:?#@]+)", str(data.get("webhook_url") or ""))
+            data["name"] = data.get("email") or (hook.group(1) if hook else "") or data["id"]
         if data.get("keywords") is None:
             data["keywords"] = ""
         sub = cls(**data)
         sub.validate()
         return sub
+
+    def updated(self, changes: dict[str, Any]) -> Subscription:
+        """A copy with only the fields in ``changes`` replaced (PATCH semantics: a field left
+        out keeps its value; ``None`` resets it to its default). Validated like a new one."""
+        if not isinstance(changes, dict):
+            raise SubscriptionError("changes must be a mapping of field: value")
+        if "id" in changes and changes["id"] not in (None, self.id):
+            raise SubscriptionError("the id of a subscription cannot be changed", "id")
+        data = {**self.to_dict(), **{k: v for k, v in changes.items() if k != "id"}}
+        for name, value in changes.items():
+            if value is None and name in FIELD_DEFAULTS:
+                data[name] = FIELD_DEFAULTS[name]
+        return Subscription.from_dict(data)
 
     @property
     def is_operator(self) -> bool:
@@ -146,6 +161,10 @@ class Subscription:
             parse_query(self.keywords)
         except QuerySyntaxError as exc:
             raise SubscriptionError(str(exc), "keywords") from exc
+
+
+FIELD_DEFAULTS: dict[str, Any] = {"lang": "en", "keywords": "", "frequency": "immediate",
+                                  "active": True, "name": ""}
 
 
 def new_id() -> str:

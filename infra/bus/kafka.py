@@ -3,7 +3,9 @@
 URL: ``kafka://host:port[,host2:port2][?param=value&...]``. Query parameters (all optional):
 
 ===================  ========  ===============================================================
-``partitions``       3         partitions of each topic created on first use
+``partitions``       6         partitions of each topic created on first use: 1, 2, 3 or 6
+                               processes of a role share them evenly (a partition has one
+                               reader per group, so they cap how many processes can help)
 ``replication``      1         replication factor of those topics
 ``retention_ms``     (broker)  ``retention.ms`` of those topics, e.g. 1209600000 for 14 days
 ``topic_prefix``     ""        prepended to every topic name (e.g. ``test123.``): a private

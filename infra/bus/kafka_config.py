@@ -41,7 +41,7 @@ def parse_kafka_url(url: str) -> dict[str, Any]:
 
     return {
         "bootstrap": hosts,
-        "partitions": _int("partitions", 3),
+        "partitions": _int("partitions", 6),
         "replication": _int("replication", 1),
         "retention_ms": _int("retention_ms", None, minimum=-1),
         "topic_prefix": q.get("topic_prefix", ""),
@@ -59,7 +59,7 @@ class KafkaConfig:
     """One cluster and namespace: brokers, topic defaults and the installation's prefix."""
 
     bootstrap: list[str]
-    partitions: int = 3
+    partitions: int = 6
     replication: int = 1
     retention_ms: int | None = None
     topic_prefix: str = ""

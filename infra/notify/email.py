@@ -27,6 +27,9 @@ def build_message(n: Notification, sender: str) -> EmailMessage:
     msg["Subject"] = " ".join(n.subject.split())
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="euradar.local")
+    for name, value in n.headers.items():
+        # Our own headers (List-Unsubscribe ...), but still never a line break inside one.
+        msg[" ".join(name.split())] = " ".join(value.split())
     msg.set_content(n.text)
     if n.html:
         msg.add_alternative(n.html, subtype="html")
@@ -34,6 +37,10 @@ def build_message(n: Notification, sender: str) -> EmailMessage:
         maintype, _, subtype = a.content_type.partition("/")
         msg.add_attachment(a.data, maintype=maintype, subtype=subtype or "octet-stream",
                            filename=a.filename)
+    if n.headers:
+        # A List-Unsubscribe URL has no place to fold; at the default 78 columns Python would
+        # turn it into RFC 2047 encoded words, which mail providers do not read as a URL.
+        msg.policy = msg.policy.clone(max_line_length=998)
     return msg
 
 

@@ -1,45 +1,34 @@
 """SqliteStore: subscriptions, item versions, source health, HTTP validators and the alert ledger.
 
 ``memory://`` gives the same store on an in-memory database (tests); a file URL is shared by the
-crawler and consumer processes in WAL mode.
+crawler and consumer processes in WAL mode. The schema is versioned
+(``migrations/sqlite/``, applied on open; see :mod:`euradar.infra.store.schema`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
+import hashlib
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from euradar.core.models import Item, utcnow_iso
-from euradar.core.ports import SourceState
+from euradar.core.ports import PendingAlert, SourceState
 from euradar.core.subscriptions import Subscription
 from euradar.infra.sqlite_util import connect, path_from_url
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, data TEXT NOT NULL, updated TEXT);
-CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS item_versions (
-    id TEXT NOT NULL, version INTEGER NOT NULL, seen_at TEXT NOT NULL, content_hash TEXT,
-    changes TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (id, version));
-CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
-CREATE TABLE IF NOT EXISTS alert_ledger (
-    sub_id TEXT NOT NULL, item_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
-    claimed_at TEXT NOT NULL, sent_at TEXT, PRIMARY KEY (sub_id, item_id, version, kind));
-CREATE TABLE IF NOT EXISTS pending_alerts (
-    sub_id TEXT NOT NULL, item_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
-    channel TEXT NOT NULL, address TEXT NOT NULL, data TEXT NOT NULL, queued_at TEXT NOT NULL,
-    not_before TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
-    PRIMARY KEY (sub_id, item_id, version, kind));
-CREATE INDEX IF NOT EXISTS pending_alerts_address ON pending_alerts(channel, address);
-CREATE TABLE IF NOT EXISTS digest_log (
-    email TEXT NOT NULL, period TEXT NOT NULL, claimed_at TEXT NOT NULL, sent_at TEXT,
-    items INTEGER, PRIMARY KEY (email, period));
-CREATE INDEX IF NOT EXISTS item_versions_seen ON item_versions(seen_at);
-"""
+from euradar.infra.store.schema import (
+    CREATE_LOG_TABLE,
+    MigrationReport,
+    load_migrations,
+    plan,
+    split_statements,
+)
 
 AlertKey = tuple[str, str, int, str]
 
@@ -47,9 +36,20 @@ AlertKey = tuple[str, str, int, str]
 class SqliteStore:
     def __init__(self, url: str = "memory://"):
         self.url = url
-        self._conn = connect(path_from_url(url))
-        self._conn.executescript(_SCHEMA)
+        self._path = path_from_url(url)
+        self._conn = connect(self._path)
         self._lock = threading.RLock()
+        self._held: dict[tuple[str, str], int] = {}  # recipient -> its locked lock file
+        _migrate(self._conn, apply=True)
+
+    @classmethod
+    def migrate(cls, url: str, apply: bool = True) -> MigrationReport:
+        """Apply the pending migrations (``apply``) or only report them."""
+        conn = connect(path_from_url(url))
+        try:
+            return _migrate(conn, apply)
+        finally:
+            conn.close()
 
     def ping(self) -> None:
         """Raise sqlite3.Error unless the store can be read (a health probe)."""
@@ -95,25 +95,26 @@ class SqliteStore:
         return Item.from_dict(json.loads(row["doc"])) if row else None
 
     def record_item(self, item: Item, changes: Sequence[Any]) -> None:
-        doc = json.dumps(item.to_dict(), ensure_ascii=False)
-        change_list = [c if isinstance(c, dict) else dataclasses.asdict(c) for c in changes]
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.execute(
-                    "INSERT INTO items(id, version, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
-                    "SET version = excluded.version, doc = excluded.doc "
-                    "WHERE excluded.version >= items.version", (item.id, item.version, doc))
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO item_versions(id, version, seen_at, content_hash, changes,"
-                    " doc) VALUES (?, ?, ?, ?, ?, ?)",
-                    (item.id, item.version, item.fetched_at or utcnow_iso(), item.content_hash,
-                     json.dumps(change_list, ensure_ascii=False, default=str), doc))
-                self._conn.execute("COMMIT")
-            except sqlite3.Error:
-                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
-                    self._conn.execute("ROLLBACK")
-                raise
+        self.record_items([(item, changes)])
+
+    def record_items(self, entries: Sequence[tuple[Item, Sequence[Any]]]) -> None:
+        """Every entry as the current version (an older one never overwrites a newer) and in
+        the history (idempotent on (id, version)), in one transaction."""
+        rows = []
+        for item, changes in entries:
+            doc = json.dumps(item.to_dict(), ensure_ascii=False)
+            change_list = [c if isinstance(c, dict) else dataclasses.asdict(c) for c in changes]
+            rows.append((item, doc, json.dumps(change_list, ensure_ascii=False, default=str)))
+        self._transaction([
+            *(("INSERT INTO items(id, version, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
+               "SET version = excluded.version, doc = excluded.doc "
+               "WHERE excluded.version >= items.version", (item.id, item.version, doc))
+              for item, doc, _ in rows),
+            *(("INSERT OR IGNORE INTO item_versions(id, version, seen_at, content_hash, changes,"
+               " doc) VALUES (?, ?, ?, ?, ?, ?)",
+               (item.id, item.version, item.fetched_at or utcnow_iso(), item.content_hash,
+                changes, doc)) for item, doc, changes in rows),
+        ])
 
     def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
         marks = ", ".join("?" * len(statuses))
@@ -189,13 +190,76 @@ class SqliteStore:
     # pending alerts: the batching window, kept here so that it survives a crash
     def enqueue_alert(self, key: AlertKey, channel: str, address: str, data: dict[str, Any],
                       queued_at: str) -> bool:
-        """Park a claimed alert until its recipient's batch is flushed. Idempotent on ``key``:
-        a redelivered bus batch enqueues nothing new. True when it was not queued before."""
-        return self._run(
-            "INSERT OR IGNORE INTO pending_alerts(sub_id, item_id, version, kind, channel, address,"
-            " data, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*key, channel, address, json.dumps(data, ensure_ascii=False, default=str),
-             queued_at)) > 0
+        """Claim ``key`` and park the alert until its recipient's batch is flushed, in one
+        transaction, so an alert completed meanwhile by another alerter is never parked again.
+        False when it was already sent or is already parked (a redelivered bus batch)."""
+        return self.enqueue_alerts([PendingAlert(key, channel, address, data, queued_at)]) == 1
+
+    def enqueue_alerts(self, entries: Sequence[PendingAlert]) -> int:
+        parked = 0
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for key, channel, address, data, queued_at in entries:
+                    self._conn.execute(
+                        "INSERT OR IGNORE INTO alert_ledger(sub_id, item_id, version, kind, "
+                        "claimed_at) VALUES (?, ?, ?, ?, ?)", (*key, utcnow_iso()))
+                    sent = self._conn.execute(
+                        "SELECT sent_at FROM alert_ledger WHERE sub_id = ? AND item_id = ? AND "
+                        "version = ? AND kind = ?", key).fetchone()["sent_at"]
+                    if sent is None:
+                        parked += self._conn.execute(
+                            "INSERT OR IGNORE INTO pending_alerts(sub_id, item_id, version, kind, "
+                            "channel, address, data, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (*key, channel, address,
+                             json.dumps(data, ensure_ascii=False, default=str),
+                             queued_at)).rowcount
+                self._conn.execute("COMMIT")
+            except sqlite3.Error:
+                if self._conn.in_transaction:  # BEGIN itself may have failed (locked)
+                    self._conn.execute("ROLLBACK")
+                raise
+        return parked
+
+    @contextmanager
+    def recipient_lock(self, channel: str, address: str) -> Iterator[bool]:
+        """Yield True while this caller alone may flush (channel, address), else False.
+
+        A file per recipient in ``<db>.locks/`` held with ``flock``: the lock belongs to the open
+        file, so it excludes other threads, other store objects and other processes alike, and
+        the kernel drops it when its process dies (a SIGKILLed alerter leaves nothing locked).
+        """
+        key = (channel, address)
+        fd = self._acquire(key)
+        try:
+            yield fd is not None
+        finally:
+            if fd is not None:
+                self._release(key, fd)
+
+    def _acquire(self, key: tuple[str, str]) -> int | None:
+        with self._lock:
+            if key in self._held:
+                return None
+            if self._path == ":memory:":
+                self._held[key] = -1
+                return -1
+            folder = self._path + ".locks"
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            fd = os.open(os.path.join(folder, _lock_name(*key)), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # EWOULDBLOCK: another alerter holds it
+                os.close(fd)
+                return None
+            self._held[key] = fd
+            return fd
+
+    def _release(self, key: tuple[str, str], fd: int) -> None:
+        with self._lock:
+            self._held.pop(key, None)
+            if fd >= 0:
+                os.close(fd)  # closing the last descriptor of the open file unlocks it
 
     def due_alert_addresses(self, queued_before: str, now: str) -> list[tuple[str, str]]:
         """(channel, address) whose oldest pending alert was queued at or before
@@ -276,3 +340,44 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            for fd in self._held.values():
+                if fd >= 0:
+                    os.close(fd)
+            self._held.clear()
+
+
+def _lock_name(channel: str, address: str) -> str:
+    """A file name for the recipient that reveals nothing of the address."""
+    return hashlib.blake2b(f"{channel}\0{address}".encode(), digest_size=12).hexdigest()
+
+
+def _migrate(conn: sqlite3.Connection, apply: bool) -> MigrationReport:
+    """Apply pending migrations one transaction each; BEGIN IMMEDIATE takes the write lock
+    first, so two processes opening a new store together apply each migration once."""
+    migrations = load_migrations("sqlite")
+    conn.execute(CREATE_LOG_TABLE)
+    applied = {r[0]: r[1] for r in conn.execute("SELECT version, checksum FROM schema_migrations")}
+    before = max(applied, default=0)
+    report = MigrationReport("sqlite", before=before, after=before, latest=len(migrations),
+                             pending=[m.label for m in plan(migrations, applied)])
+    if not apply:
+        return report
+    for migration in plan(migrations, applied):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
+                            (migration.version,)).fetchone() is None:
+                for statement in split_statements(migration.sql):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations(version, name, checksum, applied_at) "
+                             "VALUES (?, ?, ?, ?)", (migration.version, migration.name,
+                                                     migration.checksum, utcnow_iso()))
+                report.applied.append(migration.label)
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:  # BEGIN itself may have failed (locked)
+                conn.execute("ROLLBACK")
+            raise
+    report.pending = []
+    report.after = max(before, len(migrations))
+    return report

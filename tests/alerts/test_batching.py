@@ -104,15 +104,21 @@ def test_smtp_down_keeps_batch_parked_and_retries(store, smtp_server, clock):
 
 
 def test_run_alerter_loop_flushes_at_the_end_of_a_one_shot_run(store, index, bus, mailer,
-                                                               smtp_server):
+                                                               smtp_server, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
     from euradar.core.settings import Settings
     from euradar.runtime import Runtime
 
-    rt = Runtime(settings=Settings(alert_batch_seconds=60), bus=bus, index=index, store=store,
-                 notifier=mailer)
+    rt = Runtime(settings=Settings(data_dir=tmp_path, alert_batch_seconds=60), bus=bus,
+                 index=index, store=store, notifier=mailer)
     store.save_subscription(make_sub())
+    # The loop runs on the real clock: the calls must still be open today.
+    now = datetime.now(UTC)
+    due = [(now + timedelta(days=40)).date().isoformat()]
     for n in range(1, 11):
-        bus.publish(ITEMS_TAGGED, f"ft:CALL-{n:03d}", dumps_event(Event("new", make_item(n))))
+        item = make_item(n, deadlines=due, first_seen=now.isoformat())
+        bus.publish(ITEMS_TAGGED, f"ft:CALL-{n:03d}", dumps_event(Event("new", item)))
     assert rt.consume("alerter", until_idle=True).records == 10
     assert len(smtp_server.messages) == 1
     assert rt.consume("alerter", until_idle=True).records == 0 and len(smtp_server.messages) == 1

@@ -21,10 +21,10 @@ def test_changed_deadline_mail_names_old_and_new_date(store, mailer, smtp_server
 
     assert len(smtp_server.messages) == 1
     msg = smtp_server.messages[0]
-    assert "deadline 12.03.2026 -> 26.03.2026" in msg["Subject"]
+    assert "deadline 12.03.2026 \u2192 26.03.2026" in msg["Subject"]
     for body in (text_of(msg), html_of(msg)):
         assert "12.03.2026" in body and "26.03.2026" in body
-        assert "forthcoming -&gt; open" in body or "forthcoming -> open" in body
+        assert "status forthcoming \u2192 open" in body
 
 
 def test_description_only_change_is_not_alerted(store, mailer, smtp_server, clock):

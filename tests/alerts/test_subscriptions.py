@@ -110,11 +110,13 @@ def test_operators_get_source_health_mails(store, bus, mailer, smtp_server):
 
 
 def test_cli_commands_registered_and_runnable(tmp_path, store, index, capsys):
+    from euradar.alerts.links import Links
     from euradar.cli.alerts import add_arguments
 
     class Runtime:
         def __init__(self):
             self.store, self.index, self.notifier = store, index, None
+            self.links = Links("http://127.0.0.1:8765", b"k" * 32)
             self.closed = False
 
         def close(self):

@@ -42,12 +42,30 @@ class TestEmbeddedIndexOnDisk(IndexContract):
 
 class TestSqliteStoreOnDisk(StoreContract):
     @pytest.fixture
-    def store(self, tmp_path):
+    def store_url(self, tmp_path):
+        return f"sqlite:///{tmp_path}/store.db"
+
+    @pytest.fixture
+    def store(self, store_url):
         from euradar.infra.store.sqlite import SqliteStore
 
-        s = SqliteStore(f"sqlite:///{tmp_path}/store.db")
+        s = SqliteStore(store_url)
         yield s
         s.close()
+
+    @pytest.fixture
+    def store_twin_factory(self, store, store_url):
+        from euradar.infra.store.sqlite import SqliteStore
+
+        opened = []
+
+        def twin():
+            opened.append(SqliteStore(store_url))
+            return opened[-1]
+
+        yield twin
+        for s in opened:
+            s.close()
 
 
 class TestSqliteStoreInMemory(StoreContract):

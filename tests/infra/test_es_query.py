@@ -164,7 +164,7 @@ def test_kafka_url_parameters():
     from euradar.infra.bus.kafka_config import parse_kafka_url
 
     cfg = parse_kafka_url("kafka://127.0.0.1:9092")
-    assert cfg["bootstrap"] == ["127.0.0.1:9092"] and cfg["partitions"] == 3
+    assert cfg["bootstrap"] == ["127.0.0.1:9092"] and cfg["partitions"] == 6
     assert cfg["replication"] == 1 and cfg["topic_prefix"] == "" and cfg["retention_ms"] is None
     cfg = parse_kafka_url("kafka://a:1,b:2?partitions=6&retention_ms=86400000&topic_prefix=t1.")
     assert cfg["bootstrap"] == ["a:1", "b:2"] and cfg["partitions"] == 6

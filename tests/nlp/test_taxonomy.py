@@ -43,3 +43,17 @@ def test_added_theme_is_used_without_code_change(tmp_path):
     assert index.candidates("kaivoksella") == frozenset({"kaivos"})
     assert index.candidates("kaivosteollisuuden") == frozenset({"kaivos"})  # a compound part
     assert index.candidates("kaivo") == frozenset()
+
+
+def test_defining_terms_and_ignore_phrases_are_validated_and_loaded():
+    text = ("themes:\n  T1:\n    labels: {en: Industry, fi: Teollisuus, sv: Industri}\n"
+            "    defining_terms:\n      en: [circular economy]\n    terms:\n      en: [waste]\n"
+            "ignore:\n  en: [waste of time]\n")
+    taxonomy = parse_taxonomy(text)
+    strengths = {(e.kind, e.term): e.strength for e in taxonomy.entries}
+    assert strengths[("theme", "circular economy")] == "defining"
+    assert ("ignore", "waste of time") in strengths
+    assert taxonomy.term_weights["defining"] > taxonomy.term_weights["core"]
+    with pytest.raises(TaxonomyError) as error:
+        parse_taxonomy(text + "  xx: [zzz]\n")
+    assert "line 10: ignore term language 'xx' is not one of en, fi, sv, any" in str(error.value)

@@ -99,13 +99,20 @@ class _SlowSink:
         self.lock = threading.Lock()
         self.messages: list[email.message.EmailMessage] = []
         self.waiting = threading.Event()  # a client is inside MAIL FROM right now
+        self.waiting_peers: set[int] = set()  # client ports of the sessions inside MAIL FROM
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        port = session.peer[1] if session.peer else -1
+        with self.lock:
+            self.waiting_peers.add(port)
         self.waiting.set()
         try:
             await asyncio.sleep(self.delay)
         finally:
-            self.waiting.clear()
+            with self.lock:
+                self.waiting_peers.discard(port)
+                if not self.waiting_peers:
+                    self.waiting.clear()
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -150,6 +157,44 @@ class SlowSmtpServer:
 
     def stop(self) -> None:
         self._controller.stop()
+
+
+def pid_with_local_port(port: int, pids: list[int]) -> int | None:
+    """Which of ``pids`` owns the TCP socket bound to local ``port`` (Linux /proc)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = os.readlink(fd)
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    return pid
+        except OSError:
+            continue
+    return None
+
+
+def group_state(bootstrap: str, group: str) -> tuple[str, int]:
+    """(state, number of members) of a Kafka consumer group, e.g. ("Stable", 2)."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="euradar-test")
+    try:
+        info = admin.describe_groups([group])[group]
+    finally:
+        admin.close()
+    return str(info.get("group_state")), len(info.get("members") or [])
 
 
 def services_sh(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:

@@ -21,12 +21,14 @@ def free_port() -> int:
 class _Collect:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # as received on the wire
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(msg)
+            self.raw.append(envelope.content)
         return "250 OK"
 
 
@@ -44,6 +46,11 @@ class SmtpServer:
     def messages(self) -> list[EmailMessage]:
         with self._handler.lock:
             return list(self._handler.messages)
+
+    @property
+    def raw_messages(self) -> list[bytes]:
+        with self._handler.lock:
+            return list(self._handler.raw)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
         end = time.monotonic() + timeout

@@ -123,15 +123,15 @@ def test_subscription_crud(client):
     created = client.post("/api/subscriptions", json=body, headers=AUTH)
     assert created.status_code == 201
     sub_id = created.json()["id"]
-    assert client.get(f"/api/subscriptions/{sub_id}").json()["keywords"] == body["keywords"]
-    assert [s["id"] for s in client.get("/api/subscriptions").json()] == [sub_id]
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=AUTH).json()["keywords"] == body["keywords"]
+    assert [s["id"] for s in client.get("/api/subscriptions", headers=AUTH).json()] == [sub_id]
     updated = client.put(f"/api/subscriptions/{sub_id}", json={**body, "themes": ["T3"]},
                          headers=AUTH)
     assert updated.status_code == 200 and updated.json()["themes"] == ["T3"]
     again = client.post("/api/subscriptions", json={**body, "id": sub_id}, headers=AUTH)
     assert again.status_code == 409
     assert client.delete(f"/api/subscriptions/{sub_id}", headers=AUTH).status_code == 204
-    assert client.get(f"/api/subscriptions/{sub_id}").status_code == 404
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=AUTH).status_code == 404
     assert client.delete(f"/api/subscriptions/{sub_id}", headers=AUTH).status_code == 404
 
 
@@ -149,25 +149,37 @@ def test_subscription_validation_is_422_naming_the_field(client):
 
 def test_preview_shows_what_a_subscription_would_have_matched(client):
     r = client.post("/api/subscriptions/preview", params={"days": 30},
-                    json={"email": "a@kunta.fi", "themes": ["T4"]})
+                    json={"email": "a@kunta.fi", "themes": ["T4"]}, headers=AUTH)
     assert r.status_code == 200
     body = r.json()
     assert body["total"] == 2 and body["days"] == 30
     assert {m["item"]["id"] for m in body["matches"]} == {
         "url:lapinliitto-talvitestaus", "ft:HORIZON-CL5-2027-03-D5-05"}
     assert all(m["reasons"] for m in body["matches"])
+    assert all(m["status"] in ("open", "forthcoming", None) for m in body["matches"])
     short = client.post("/api/subscriptions/preview", params={"days": 3},
-                        json={"email": "a@kunta.fi", "themes": ["T4"]})
+                        json={"email": "a@kunta.fi", "themes": ["T4"]}, headers=AUTH)
     assert [m["item"]["id"] for m in short.json()["matches"]] == ["url:lapinliitto-talvitestaus"]
-    assert client.get("/api/subscriptions").json() == []  # a preview saves nothing
+    assert client.get("/api/subscriptions", headers=AUTH).json() == []  # a preview saves nothing
+    # bounded: never more than 90 days back, and not without credentials
+    assert client.post("/api/subscriptions/preview", params={"days": 365},
+                       json={"email": "a@kunta.fi"}, headers=AUTH).status_code == 422
+    assert client.post("/api/subscriptions/preview", json={"email": "a@kunta.fi"}).status_code == 401
 
 
 def test_subscription_calendar_feed(client):
     sub_id = client.post("/api/subscriptions", json={"email": "a@kunta.fi", "themes": ["T1"]},
                          headers=AUTH).json()["id"]
-    r = client.get(f"/api/subscriptions/{sub_id}/calendar.ics")
+    assert client.get(f"/api/subscriptions/{sub_id}/calendar.ics").status_code == 404  # no key
+    r = client.get(f"/api/subscriptions/{sub_id}/calendar.ics", headers=AUTH)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
     assert "Circular solutions" in r.text.replace("\r\n ", "")
+    # the feed address a calendar app gets carries its own signed key
+    feed = client.app.state.runtime.links.calendar_url(sub_id)
+    keyed = client.get(feed.split("8765", 1)[-1])
+    assert keyed.status_code == 200 and "BEGIN:VEVENT" in keyed.text
+    other = client.post("/api/subscriptions", json={"email": "b@kunta.fi"}, headers=AUTH).json()["id"]
+    assert client.get(f"/api/subscriptions/{other}/calendar.ics?k={feed.split('k=')[1]}").status_code == 404
     assert client.get("/subscriptions/nope/calendar.ics").status_code == 404
 
 
@@ -186,6 +198,7 @@ def test_sources_lists_configured_sources_with_health(client, runtime):
     assert by_name["ft_grants"]["last_error"] == "HTTP 503"
     assert by_name["retired_feed"]["configured"] is False
     assert by_name["retired_feed"]["health"] == "ok"
+    assert by_name["ft_grants"]["display_name"] == "EU Funding & Tenders Portal: grants"
 
 
 def test_sources_reports_an_unreadable_source_file_instead_of_failing(backend_index, tmp_path):
@@ -219,6 +232,25 @@ def test_csv_export_has_lean_columns_and_defuses_formulas(client):
     assert len(filtered.strip().splitlines()) == 1 + 3
 
 
+def test_csv_export_for_finnish_spreadsheets(client):
+    for params in ({"dialect": "excel-fi"}, {"lang": "fi"}):
+        r = client.get("/api/export.csv", params={"sort": "deadline", **params})
+        assert r.status_code == 200 and r.content.startswith("\ufeff".encode())  # BOM
+        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+        assert len(rows) == 1 + 7 and all(len(row) == 10 for row in rows)
+        assert "; " not in r.content.decode("utf-8-sig").splitlines()[0]
+    assert rows[0][:3] == ["tunniste", "tyyppi", "tila"]  # headers in Finnish with lang=fi
+    sv = client.get("/api/export.csv", params={"lang": "sv"}).content.decode("utf-8-sig")
+    assert sv.startswith("id;typ;status;rubrik")
+    comma = client.get("/api/export.csv", params={"lang": "fi", "dialect": "excel"})
+    assert comma.content.decode("utf-8-sig").startswith("tunniste,tyyppi,")
+    assert client.get("/api/export.csv", params={"dialect": "tsv"}).status_code == 422
+    # the Finnish search page links to the Finnish dialect
+    page = client.get("/?lang=fi").text
+    assert "/api/export.csv?lang=fi" in page.replace("&amp;", "&") or "lang=fi" in page.split(
+        "/api/export.csv", 1)[1].split('"', 1)[0]
+
+
 def test_calendar_export_is_rfc5545(client):
     r = client.get("/api/calendar.ics", params={"kind": "call", "past": "true"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
@@ -230,6 +262,8 @@ def test_calendar_export_is_rfc5545(client):
     # 1 + 2 + 2 deadlines of the three calls; commas escaped in TEXT values.
     assert unfolded.count("BEGIN:VEVENT") == 5
     assert "SUMMARY:Deadline: Higher Voltage\\, Megawatt Charging" in unfolded
+    fi = client.get("/api/calendar.ics", params={"kind": "call", "lang": "fi"}).text
+    assert "SUMMARY:Määräaika: Higher Voltage" in fi.replace("\r\n ", "")
     assert "Snöröjning" not in unfolded  # the tender is not a call
 
 

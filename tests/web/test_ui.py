@@ -44,15 +44,17 @@ def test_facet_filter_and_invalid_parameters_on_the_page(client):
 def test_item_page_shows_fields_history_and_provenance(client):
     html = client.get("/items/ft:HORIZON-CL6-2026-01-CIRCBIO-07").text
     assert "8\u202f000\u202f000 EUR" in html and "HORIZON-CL6-2026-01" in html
-    assert "deadline 15.01.2026 -&gt; " in html and "Version history" in html
-    assert "ft_grants" in html and "aaaaaaaaaaaaaaaa" in html
+    assert "deadline 15.01.2026 \u2192 " in html and "Version history" in html
+    assert "EU Funding &amp; Tenders Portal: grants" in html and "aaaaaaaaaaaaaaaa" in html
     missing = client.get("/items/ft:NOPE")
     assert missing.status_code == 404 and "ft:NOPE" in missing.text
 
 
 def test_sources_page(client):
     html = client.get("/sources").text
-    assert "ft_grants" in html and "never run" in html
+    assert "EU Funding &amp; Tenders Portal: grants" in html and "never run" in html
+    fi = client.get("/sources?lang=fi").text
+    assert "ei vielä haettu" in fi and "never run" not in fi and "Viimeksi onnistunut" in fi
 
 
 def _form(**overrides):
@@ -92,10 +94,11 @@ def test_subscription_form_refuses_bad_token_cross_site_and_invalid_input(client
     assert runtime.store.list_subscriptions() == []
 
 
-def test_subscription_form_preview_without_javascript_needs_no_token(client, runtime):
-    r = client.post("/subscriptions/save", data=_form(action="preview", token="", themes=["T4"],
-                                                     keywords="", kinds=[], programmes="",
-                                                     min_budget=""))
+def test_subscription_form_preview_without_javascript_needs_the_token(client, runtime):
+    fields = dict(action="preview", themes=["T4"], keywords="", kinds=[], programmes="",
+                  min_budget="")
+    assert client.post("/subscriptions/save", data=_form(token="", **fields)).status_code == 401
+    r = client.post("/subscriptions/save", data=_form(**fields))
     assert r.status_code == 200
     assert "Would have matched 2 items in the last 30 days" in r.text
     assert "Talvitestauksen" in r.text and runtime.store.list_subscriptions() == []

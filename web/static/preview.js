@@ -6,7 +6,8 @@
   var form = document.getElementById("sub-form");
   var box = document.getElementById("preview");
   if (!form || !box) return;
-  var list = box.querySelector(".preview-list");
+  var matches = box.querySelector(".preview-list");
+  var summary = box.querySelector(".preview-summary");
   var heading = box.querySelector("h2");
   var errorBox = box.querySelector(".preview-error");
   var lang = box.dataset.lang;
@@ -23,15 +24,25 @@
     return raw === "" ? null : Number(raw);
   }
 
+  function list(name) {
+    return text(name).split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+  }
+
   function body() {
+    var hook = text("webhook_url");
+    var days = list("reminders").map(Number).filter(function (n) {
+      return Number.isInteger(n) && n >= 0 && n <= 365;
+    });
     return {
-      name: text("name"), email: text("email") || "preview@example.org",
+      name: text("name"),
+      // The preview needs somewhere to send; it sends nothing, so a placeholder will do.
+      email: text("email") || (hook ? null : "preview@example.org"),
+      webhook_url: /^https?:\/\/\S+$/.test(hook) ? hook : null,
       organisation: text("organisation") || null, lang: form.elements.alert_lang.value,
       themes: values("themes"), keywords: text("keywords"), kinds: values("kinds"),
-      programmes: text("programmes").split(",").map(function (s) { return s.trim(); })
-        .filter(Boolean),
+      programmes: list("programmes"), geography: list("geography"),
       eligibility: values("eligibility"), min_budget: number("min_budget"),
-      deadline_horizon_days: number("deadline_horizon_days"),
+      deadline_horizon_days: number("deadline_horizon_days"), reminders: days,
       frequency: form.elements.frequency.value, active: true
     };
   }
@@ -44,26 +55,45 @@
   function render(data) {
     heading.textContent = box.dataset.titleTemplate
       .replace("{n}", data.total).replace("{days}", data.days);
-    list.replaceChildren();
+    summary.textContent = box.dataset.alertedTemplate.replace("{m}", data.alerted);
+    matches.replaceChildren();
     data.matches.forEach(function (m) {
       var li = document.createElement("li");
+      if (!m.alerted) li.className = "not-alerted";
       var a = document.createElement("a");
       a.href = "/items/" + encodeURIComponent(m.item.id).replace(/%3A/g, ":") +
-        (lang === "fi" ? "?lang=fi" : "");
+        (lang !== "en" ? "?lang=" + lang : "");
       a.textContent = m.item.title;
-      var why = document.createElement("span");
-      why.className = "muted";
-      why.textContent = " · " + m.reasons.join("; ");
-      li.append(a, why);
-      list.append(li);
+      li.append(a);
+      if (m.status) {
+        var chip = document.createElement("span");
+        chip.className = "chip status-" + m.status;
+        chip.textContent = box.dataset["status" + m.status[0].toUpperCase() + m.status.slice(1)] || m.status;
+        li.append(" ", chip);
+      }
+      if (!m.alerted) {
+        var note = document.createElement("span");
+        note.className = "muted";
+        note.textContent = " · " + box.dataset.closedText;
+        li.append(note);
+      }
+      var why = document.createElement("ul");
+      why.className = "reasons muted";
+      m.reasons.forEach(function (line) {
+        var item = document.createElement("li");
+        item.textContent = line;
+        why.append(item);
+      });
+      li.append(why);
+      matches.append(li);
     });
   }
 
   function refresh() {
     var mine = ++seq;
     var days = number("preview_days") || 30;
-    fetch("/api/subscriptions/preview?limit=20&days=" + encodeURIComponent(days), {
-      method: "POST", headers: {"Content-Type": "application/json"},
+    fetch("/api/subscriptions/preview?limit=20&lang=" + lang + "&days=" + encodeURIComponent(days), {
+      method: "POST", headers: {"Content-Type": "application/json"}, credentials: "same-origin",
       body: JSON.stringify(body())
     }).then(function (response) {
       return response.json().then(function (data) { return {ok: response.ok, data: data}; });

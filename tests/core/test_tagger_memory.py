@@ -1,0 +1,39 @@
+"""A long-running tagger forgets the words it met: spaCy's vocabulary does not grow with every
+new call id (the tagger consumer tags each bus batch inside a memory zone)."""
+
+from __future__ import annotations
+
+from euradar.consumers.tagger import TaggerHandler
+from euradar.core.codec import loads_event
+from euradar.core.models import Event, Item
+from euradar.core.ports import Message
+from euradar.core.topics import ITEMS_TAGGED
+from euradar.infra.bus.memory import MemoryBus
+from euradar.nlp import get_tagger
+
+
+def _batch(start: int) -> list[tuple[Message, Event]]:
+    out = []
+    for n in range(start, start + 20):
+        item = Item(id=f"mem:{n}", kind="call", source="test", url=f"https://x.test/{n}",
+                    title=f"Hydrogen valleys in Arctic regions, call HORIZON-CL5-2026-D{n:06d}",
+                    text=f"Renewable hydrogen pilots; reference Z{n * 7919:09d}Q and code k{n}x.",
+                    lang="en")
+        out.append((Message("euradar.items.raw", item.id, b"", n), Event(type="new", item=item)))
+    return out
+
+
+def test_tagging_new_words_leaves_the_vocabulary_as_it_was():
+    bus = MemoryBus()
+    handler = TaggerHandler(bus, get_tagger())
+    handler(_batch(0))  # warm-up: whatever the pipeline adds once
+    strings = len(get_tagger().nlp.vocab.strings)
+    handler(_batch(1000))
+    handler(_batch(2000))
+    assert len(get_tagger().nlp.vocab.strings) == strings
+    tagged = [loads_event(m.value) for m in bus.read_topic(ITEMS_TAGGED, 100)]
+    assert len(tagged) == 60
+    # the findings are plain data that outlive the zone: themes and extracted call ids
+    last = tagged[-1].item
+    assert last.theme_ids, last.themes
+    assert any("HORIZON-CL5-2026" in c for c in last.call_ids), last.call_ids
