@@ -15,8 +15,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from euradar.core.models import Item
-from euradar.core.query_syntax import Field, Leaf, Node, Phrase, Prefix, Word, evaluate
-from euradar.core.query_syntax import positive_leaves as _positive_leaves
+from euradar.core.query_syntax import Field, Leaf, Node, Phrase, Prefix, Word
+from euradar.core.query_tree import evaluate
+from euradar.core.query_tree import positive_leaves as _positive_leaves
 from euradar.core.search_doc import SearchDoc, leaf_tag, search_doc
 from euradar.nlp.normalize import index_tokens, query_word_forms
 

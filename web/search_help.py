@@ -28,10 +28,8 @@ from euradar.core.query_syntax import (
     Word,
     leaves,
     parse_query,
-    positive_leaves,
-    to_text,
-    without_leaf,
 )
+from euradar.core.query_tree import positive_leaves, to_text, without_leaf
 from euradar.nlp.normalize import index_tokens, query_word_forms
 from euradar.nlp.taxonomy import load_taxonomy
 from euradar.web.i18n import facet_value_label, label, translator

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from euradar.core.models import Item
-from euradar.core.query_syntax import Node, Phrase, Prefix, Word, positive_leaves
+from euradar.core.query_syntax import Node, Phrase, Prefix, Word
+from euradar.core.query_tree import positive_leaves
 from euradar.core.search_doc import SearchDoc, search_doc
 from euradar.nlp.normalize import SUPPORTED_LANGS, index_tokens, query_word_forms
 

@@ -35,7 +35,8 @@ import tantivy
 from euradar.core.errors import IndexUnavailable
 from euradar.core.models import Item
 from euradar.core.ports import Hit, Query, SearchPage
-from euradar.core.query_syntax import has_text, parse_query
+from euradar.core.query_syntax import parse_query
+from euradar.core.query_tree import has_text
 from euradar.infra.index import embedded_search
 from euradar.infra.index.analysis import analyse, analysis_fingerprint, highlight_test
 from euradar.infra.index.embedded_schema import (

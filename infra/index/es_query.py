@@ -35,9 +35,9 @@ from euradar.core.query_syntax import (
     Phrase,
     Prefix,
     Word,
-    has_text,
     parse_query,
 )
+from euradar.core.query_tree import has_text
 from euradar.core.search_doc import SearchDoc, leaf_tag, status_rank
 from euradar.infra.index.analysis import phrase_forms, word_forms
 
