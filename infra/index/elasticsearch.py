@@ -40,11 +40,11 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from euradar.core.errors import ConfigError, IndexUnavailable, InvalidItem, RefusedItems
 from euradar.core.models import Item
-from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
+from euradar.core.ports import Hit, Query, SearchPage
 from euradar.core.query_syntax import parse_query
 from euradar.core.redact import redact_service_url
 from euradar.infra.index.analysis import analyse, highlight_test
-from euradar.infra.index.es_query import page_window, to_document, to_es
+from euradar.infra.index.es_query import facet_counts, page_window, to_document, to_es
 from euradar.infra.index.highlight import highlight
 
 log = logging.getLogger(__name__)
@@ -315,12 +315,7 @@ class ElasticsearchIndex:
             item = Item.from_dict(h["_source"]["doc"])
             marks = highlight(item.title + "\n" + item.text, highlight_test(node, item.lang))
             hits.append(Hit(item=item, score=float(h.get("_score") or 0.0), highlights=marks))
-        facets: dict[str, dict[str, int]] = {}
-        if query.facets:
-            aggs = res.get("aggregations", {})
-            for name in FACET_FIELDS:
-                buckets = aggs.get(name, {}).get("buckets", [])
-                facets[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
+        facets = facet_counts(res.get("aggregations", {})) if query.facets else {}
         total = res["hits"]["total"]["value"]
         return SearchPage(total=int(total), hits=hits, facets=facets, page=page, size=size)
 

@@ -16,7 +16,9 @@ range means "has a cut-off in the range". Sorts: ``relevance`` (default) = ``sta
 (forthcoming/open, then news and the rest, then closed), then score (or newest first without
 words); ``deadline`` = the soonest cut-off on or after today (nested sort, no scripts, which
 the integ-test ES distribution does not have), items without one last; ``first_seen`` =
-newest first. Facets: ``terms`` aggregations over the matched set.
+newest first. Facets: one ``terms`` aggregation over the matched set, on ``facets``, which
+holds every facet value of an item as ``field=value`` (as written): one pass over the matching
+documents instead of one per facet field, the largest part of the server time of a search.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from euradar.core.search_doc import SearchDoc, leaf_tag, status_rank
 from euradar.infra.index.analysis import phrase_forms, word_forms
 
 MAX_SIZE = 500
-FACET_SIZE = 1000  # every value, like the embedded index
+FACET_SIZE = 1000  # values per facet field: every value, like the embedded index
+FACET_AGG = "facets"
 TITLE_BOOST = 3.0
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
 
@@ -78,6 +81,7 @@ def to_document(item: Item, doc: SearchDoc) -> dict[str, Any]:
         "themes": item.theme_ids,
         "eligibility": list(item.eligibility),
         "tags": sorted(doc.tags),
+        FACET_AGG: facet_values(item),
         "deadlines": days,
         "deadline_list": [{"day": d} for d in days],
         "first_seen": item.first_seen,
@@ -88,6 +92,29 @@ def to_document(item: Item, doc: SearchDoc) -> dict[str, Any]:
         "words": " ".join(sorted(doc.words)),
         "doc": item.to_dict(),
     }
+
+
+def facet_values(item: Item) -> list[str]:
+    """``field=value`` for every facet value of ``item``, as written (the field name holds no
+    ``=``, so the first one splits it back)."""
+    values: list[str] = []
+    for name in FACET_FIELDS:
+        raw = getattr(item, "theme_ids" if name == "themes" else name)
+        for value in raw if isinstance(raw, list) else [raw]:
+            if value is not None:
+                values.append(f"{name}={value}")
+    return values
+
+
+def facet_counts(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """The facet counts per field from the ``facets`` aggregation of a response (every
+    field present, empty when nothing matched)."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+    for bucket in aggregations.get(FACET_AGG, {}).get("buckets", []):
+        name, _, value = str(bucket["key"]).partition("=")
+        if name in counts:
+            counts[name][value] = int(bucket["doc_count"])
+    return counts
 
 
 # -- the query language ---------------------------------------------------------------------
@@ -214,6 +241,6 @@ def to_es(query: Query, today: date | None = None) -> dict[str, Any]:
     if scored:
         body["track_scores"] = True
     if query.facets:
-        body["aggs"] = {name: {"terms": {"field": name, "size": FACET_SIZE}}
-                        for name in FACET_FIELDS}
+        body["aggs"] = {FACET_AGG: {"terms": {"field": FACET_AGG,
+                                              "size": FACET_SIZE * len(FACET_FIELDS)}}}
     return body

@@ -11,7 +11,7 @@ from euradar.core.errors import ConfigError
 from euradar.core.ports import FACET_FIELDS, Query
 from euradar.core.query_syntax import QuerySyntaxError
 from euradar.infra.index.analysis import analyse
-from euradar.infra.index.es_query import to_document, to_es
+from euradar.infra.index.es_query import facet_counts, to_document, to_es
 from tests.contract.sample_items import sample_items
 
 TODAY = date(2026, 3, 1)
@@ -27,8 +27,9 @@ def test_empty_query_matches_everything_open_first_then_newest_with_all_facets()
     assert body["sort"] == [{"status_rank": {"order": "asc"}},
                             {"first_seen": {"order": "desc", "missing": "_last"}},
                             {"id": {"order": "asc"}}]
-    assert set(body["aggs"]) == set(FACET_FIELDS)
-    assert all(a["terms"]["field"] == name for name, a in body["aggs"].items())
+    # one aggregation counts every facet field (values kept as field=value)
+    assert body["aggs"] == {"facets": {"terms": {"field": "facets",
+                                                 "size": 1000 * len(FACET_FIELDS)}}}
     assert body["track_total_hits"] is True and body["from"] == 0 and body["size"] == 20
 
 
@@ -131,6 +132,22 @@ def test_document_carries_filters_days_and_the_whole_item():
     assert doc["doc"] == item.to_dict()
     assert doc["status_rank"] == 2 and "theme=t8" in doc["tags"] and "status=closed" in doc["tags"]
     assert "euroclusters" in doc["words"].split() and "euroclust" in doc["title_norm"].split()
+    assert doc["facets"] == [f"kind={item.kind}", f"status={item.status}", f"lang={item.lang}",
+                             *([f"programme={item.programme}"] if item.programme else []),
+                             "themes=T8", *(f"eligibility={e}" for e in item.eligibility),
+                             f"source={item.source}"]
+
+
+def test_facet_counts_split_the_one_aggregation_back_per_field():
+    aggs = {"facets": {"buckets": [
+        {"key": "kind=call", "doc_count": 5}, {"key": "programme=HORIZON", "doc_count": 3},
+        {"key": "source=ft=grants", "doc_count": 2}, {"key": "kind=news", "doc_count": 1},
+        {"key": "unknown=x", "doc_count": 9}]}}
+    counts = facet_counts(aggs)
+    assert set(counts) == set(FACET_FIELDS)
+    assert counts["kind"] == {"call": 5, "news": 1} and list(counts["kind"]) == ["call", "news"]
+    assert counts["programme"] == {"HORIZON": 3} and counts["source"] == {"ft=grants": 2}
+    assert counts["themes"] == {} and facet_counts({}) == {name: {} for name in FACET_FIELDS}
 
 
 def test_document_fields_are_all_in_the_strict_mapping():
