@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from euradar.core.models import Item
 from euradar.core.query_syntax import WORD_RE, Field
@@ -60,6 +61,21 @@ def status_rank(item: Item) -> int:
     """The class of the default order: forthcoming and open items first, then news and the
     rest, closed last; relevance (or first seen) decides within a class."""
     return STATUS_RANKS.get(item.status or "", OTHER_RANK)
+
+
+def epoch_seconds(value: str | None) -> int:
+    """An ISO timestamp as seconds since 1970 (0 when missing or unreadable: sorts last);
+    what "newest first" orders by on every backend (a number compares in one step, and
+    timestamps written with different UTC offsets still order by the moment)."""
+    if not value:
+        return 0
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        return max(0, int((moment - datetime(1970, 1, 1)).total_seconds()))
+    return max(0, int(moment.timestamp()))
 
 
 def surface_words(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 import tantivy
 
 from euradar.core.models import Item
-from euradar.core.search_doc import SearchDoc, status_rank
+from euradar.core.search_doc import SearchDoc, epoch_seconds, status_rank
 from euradar.infra.index.tantivy_query import day_number
 
 # Bumped whenever the schema or the document changes: the index is then rebuilt from the
@@ -58,19 +58,6 @@ def build_schema() -> tantivy.Schema:
     for slot in range(1, DEADLINE_SLOTS + 1):
         sb.add_unsigned_field(f"dl{slot}", indexed=True, fast=True)
     return sb.build()
-
-
-def epoch_seconds(value: str | None) -> int:
-    """An ISO timestamp as seconds since 1970 (0 when missing or unreadable: sorts last)."""
-    if not value:
-        return 0
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return 0
-    if moment.tzinfo is None:
-        return max(0, int((moment - datetime(1970, 1, 1)).total_seconds()))
-    return max(0, int(moment.timestamp()))
 
 
 def deadline_days(item: Item) -> list[int]:

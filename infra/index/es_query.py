@@ -40,7 +40,7 @@ from euradar.core.query_syntax import (
     parse_query,
 )
 from euradar.core.query_tree import has_text
-from euradar.core.search_doc import SearchDoc, leaf_tag, status_rank
+from euradar.core.search_doc import SearchDoc, epoch_seconds, leaf_tag, status_rank
 from euradar.infra.index.analysis import phrase_forms, word_forms
 
 MAX_SIZE = 500
@@ -86,6 +86,7 @@ def to_document(item: Item, doc: SearchDoc) -> dict[str, Any]:
         "deadline_list": [{"day": d} for d in days],
         "first_seen": item.first_seen,
         "first_seen_day": item.first_seen[:10] if item.first_seen else None,
+        "first_seen_ts": epoch_seconds(item.first_seen),
         "version": item.version,
         "title_norm": " ".join(doc.title),
         "body_norm": " ".join(doc.body),
@@ -175,7 +176,9 @@ def _span_phrase(field: str, positions: list[tuple[str, ...]], boost: float) -> 
 
 
 def sort_clause(query: Query, scored: bool, today: date) -> list[Any]:
-    newest = {"first_seen": {"order": "desc", "missing": "_last"}}
+    # Ties on status class and score are common (norms are quantised): they are broken by a
+    # number, not by the first_seen string, which cost a deep page about 20 ms at 50k items.
+    newest = {"first_seen_ts": {"order": "desc"}}
     by_id = {"id": {"order": "asc"}}
     if query.sort == "deadline":
         day = today.isoformat()

@@ -10,6 +10,7 @@ import pytest
 from euradar.core.errors import ConfigError
 from euradar.core.ports import FACET_FIELDS, Query
 from euradar.core.query_syntax import QuerySyntaxError
+from euradar.core.search_doc import epoch_seconds
 from euradar.infra.index.analysis import analyse
 from euradar.infra.index.es_query import facet_counts, to_document, to_es
 from tests.contract.sample_items import sample_items
@@ -25,7 +26,7 @@ def test_empty_query_matches_everything_open_first_then_newest_with_all_facets()
     body = to_es(Query(), TODAY)
     assert body["query"] == {"bool": {"filter": []}}
     assert body["sort"] == [{"status_rank": {"order": "asc"}},
-                            {"first_seen": {"order": "desc", "missing": "_last"}},
+                            {"first_seen_ts": {"order": "desc"}},
                             {"id": {"order": "asc"}}]
     # one aggregation counts every facet field (values kept as field=value)
     assert body["aggs"] == {"facets": {"terms": {"field": "facets",
@@ -110,7 +111,7 @@ def test_deadline_sort_is_a_nested_min_over_upcoming_days_missing_last():
 
 def test_first_seen_sort_ignores_score_even_with_text():
     body = to_es(Query(text="x", sort="first_seen"), TODAY)
-    assert body["sort"][0] == {"first_seen": {"order": "desc", "missing": "_last"}}
+    assert body["sort"][0] == {"first_seen_ts": {"order": "desc"}}
 
 
 def test_paging_is_clamped():
@@ -129,6 +130,7 @@ def test_document_carries_filters_days_and_the_whole_item():
     assert doc["deadlines"] == ["2024-06-20", "2024-11-20"]
     assert doc["deadline_list"] == [{"day": "2024-06-20"}, {"day": "2024-11-20"}]
     assert doc["themes"] == ["T8"] and doc["first_seen_day"] == "2026-04-01"
+    assert doc["first_seen_ts"] == epoch_seconds(item.first_seen) > 0
     assert doc["doc"] == item.to_dict()
     assert doc["status_rank"] == 2 and "theme=t8" in doc["tags"] and "status=closed" in doc["tags"]
     assert "euroclusters" in doc["words"].split() and "euroclust" in doc["title_norm"].split()
