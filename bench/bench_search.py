@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -159,8 +160,13 @@ def bench_backend(name: str, index, items: list[Item], sizes: list[int], rounds:
         done = size
         result = {"backend": name, "items": index.count(), "index_seconds": round(seconds, 1),
                   "items_per_second": round(size / seconds)}
+        load_before = os.getloadavg()[0]
         result.update(measure(index, query_mix(today), rounds))
-        progress(f"{name} @ {size}: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms")
+        # Latency on 2 shared cores depends on what else runs: the 1-minute load average
+        # before and after the measurement goes with the figures.
+        result["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+        progress(f"{name} @ {size}: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+                 f"load average {result['load_average']}")
         results.append(result)
     return results
 

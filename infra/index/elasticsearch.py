@@ -3,7 +3,7 @@
 URL: ``http(s)://host:9200[?param=value&...]``. Query parameters (all optional):
 
 =============  ================  ===========================================================
-``prefix``     ``euradar-items``  alias name; the index behind it is ``<prefix>-v1``. Tests use
+``prefix``     ``euradar-items``  alias name; the index behind it is ``<prefix>-v2``. Tests use
                                   a unique prefix, two installations can share a cluster.
 ``refresh``    ``wait_for``       bulk refresh policy: ``wait_for`` (a search right after
                                   :meth:`upsert` sees the documents), ``true`` (force a refresh
