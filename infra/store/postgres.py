@@ -39,7 +39,13 @@ from euradar.core.errors import ConfigError, StoreUnavailable
 from euradar.core.models import Item, utcnow_iso
 from euradar.core.ports import PendingAlert, SourceState
 from euradar.core.subscriptions import Subscription
-from euradar.infra.store.schema import CREATE_LOG_TABLE, MigrationReport, load_migrations, plan
+from euradar.infra.store.schema import (
+    CREATE_LOG_TABLE,
+    STATUS_PAGE,
+    MigrationReport,
+    load_migrations,
+    plan,
+)
 
 log = logging.getLogger(__name__)
 AlertKey = tuple[str, str, int, str]
@@ -201,10 +207,16 @@ class PostgresStore:
         if entries:
             self._call(work)
 
-    def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
-        rows = self._all("SELECT doc FROM items WHERE status = ANY(%s) ORDER BY id",
-                         (list(statuses),))
-        return [Item.from_dict(json.loads(r["doc"])) for r in rows]
+    def items_with_status(self, statuses: Sequence[str]) -> Iterator[Item]:
+        after = ""
+        while True:  # keyset pages, so the start-of-day sweep never holds every open item
+            rows = self._all("SELECT id, doc FROM items WHERE status = ANY(%s) AND id > %s "
+                             "ORDER BY id LIMIT %s", (list(statuses), after, STATUS_PAGE))
+            for r in rows:
+                yield Item.from_dict(json.loads(r["doc"]))
+            if len(rows) < STATUS_PAGE:
+                return
+            after = rows[-1]["id"]
 
     def item_history(self, item_id: str) -> list[dict[str, Any]]:
         rows = self._all("SELECT version, seen_at, content_hash, changes FROM item_versions "
