@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from euradar.nlp.morphology import analyse, stem
 from euradar.nlp.taxonomy import LANGS, NUMBER_MARK, Taxonomy, TermEntry
-from euradar.nlp.wordcache import word_cache
+from euradar.nlp.wordcache import WordCache, word_cache
 
 _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _HYPHENATED_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
@@ -153,11 +152,14 @@ class TermIndex:
                 for keyset in keysets:
                     vocabulary.update(keyset)
         self.vocabulary = frozenset(vocabulary)
-        self.candidates = lru_cache(maxsize=100_000)(self._candidates)
+        self._cached_candidates: WordCache[frozenset[str]] = WordCache(self._candidates, 100_000)
 
-    def _candidates(self, text: str) -> frozenset[str]:
-        """Term-word keys that the token text ``text`` stands for."""
-        return word_keys(text, self.lang) & self.vocabulary
+    def candidates(self, text: str) -> frozenset[str]:
+        """Term-word keys that the token text ``text`` stands for (ids and numbers uncached)."""
+        return self._cached_candidates(text, self.lang)
+
+    def _candidates(self, text: str, lang: str) -> frozenset[str]:
+        return word_keys(text, lang) & self.vocabulary
 
     def _place_ok(self, texts: list[str], positions: list[int], keysets: tuple[frozenset[str], ...]) -> bool:
         for position, keyset in zip(positions, keysets, strict=True):
