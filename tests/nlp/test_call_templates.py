@@ -58,3 +58,17 @@ def test_english_programme_and_policy_vocabulary(tagger):
     }
     for theme, (title, text) in cases.items():
         assert theme in _themes(tagger, title, text), (theme, text)
+
+
+def test_a_context_rule_holds_for_every_term_with_the_same_base_form(tagger):
+    # the rules are written for "art", "resort" and "defence"; "arts", "resorts" and "defense"
+    # are terms of their own and obey the same rules
+    from euradar.nlp.matching import ContextRuleSet
+    from euradar.nlp.taxonomy import load_taxonomy
+
+    rules = ContextRuleSet(load_taxonomy(None))
+    assert rules._rule_for("arts", "en") == rules._rule_for("art", "en") is not None
+    assert rules._rule_for("resorts", "en") == rules._rule_for("resort", "en") is not None
+    assert rules._rule_for("defense", "en") == rules._rule_for("defence", "en") is not None
+    assert not any(t == "T6" for t, _ in _evidence(tagger, "Biology", "Plants build an immune defense against fungi."))
+    assert any(t == "T6" for t, _ in _evidence(tagger, "Industry", "Suppliers to the defense industry grow."))
