@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from euradar.nlp.morphology import analyse, stem
 from euradar.nlp.taxonomy import LANGS, NUMBER_MARK, Taxonomy, TermEntry
+from euradar.nlp.wordcache import word_cache
 
 _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _HYPHENATED_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
@@ -36,7 +37,7 @@ def _clean(text: str) -> str:
     return _EDGE_PUNCT_RE.sub("", text)
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def word_keys(text: str, lang: str) -> frozenset[str]:
     """Keys a text word stands for: its base forms and compound parts; for an English word the
     dictionary doesn't know, also its Snowball stem ("decarbonising" ~ "decarbonise"); for a
@@ -59,7 +60,7 @@ def _is_acronym(word: str) -> bool:
     return len(word) >= 2 and word.isupper()
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def whole_word_keys(text: str, lang: str) -> frozenset[str]:
     """Keys of a text word as a whole (base forms, and the stem of an unknown English word),
     without its compound parts."""
@@ -75,7 +76,7 @@ def whole_word_keys(text: str, lang: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def lemma_keys(text: str, lang: str) -> frozenset[str]:
     """Base forms only (no compound parts): how place names are matched."""
     word = _clean(text)
