@@ -140,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{lang} {_figures([r for r in rows if r['lang'] == lang])['f1']:.3f}" for lang in ("en", "fi", "sv")))
     dev_rows = [r for r in rows if r["fold"] in DEV_FOLDS]
     lines += _detail(dev_rows)
-    print("\n".join(lines))
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as handle:
             for row in dev_rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print("\n".join(lines))
     return 0
 
 
