@@ -231,22 +231,43 @@ class TermIndex:
 
 
 class ContextRuleSet:
-    """Context rules compiled to word keys, looked up by (language, term text)."""
+    """Context rules compiled to word keys, looked up by (language, term text), and for a
+    one-word term also by the term's base forms: a rule written for "art" also holds for the
+    term "arts", one for "harvest" also for "harvesting" (same base form), so that every
+    spelling of a word listed in some theme obeys the rule written once."""
 
     def __init__(self, taxonomy: Taxonomy):
-        self.rules = {}
+        self.rules: dict[tuple[str, str], tuple[frozenset[str], bool, frozenset[str], bool]] = {}
+        self.rules_by_key: dict[tuple[str, str], tuple[frozenset[str], bool, frozenset[str], bool]] = {}
         for rule in taxonomy.rules:
             for lang in LANGS if rule.lang == "any" else (rule.lang,):
-                self.rules[(lang, rule.term.lower())] = (
+                compiled = (
                     frozenset(token_key(w, lang) for w in rule.not_preceded_by if w != NUMBER_MARK),
                     NUMBER_MARK in rule.not_preceded_by,
                     frozenset(token_key(w, lang) for w in rule.not_followed_by if w != NUMBER_MARK),
                     NUMBER_MARK in rule.not_followed_by,
                 )
+                self.rules[(lang, rule.term.lower())] = compiled
+                if len(_TERM_WORD_RE.findall(rule.term)) == 1:
+                    for key in sorted(term_word_keys(rule.term, lang)):
+                        self.rules_by_key.setdefault((lang, key), compiled)
+        self._resolved: dict[tuple[str, str], tuple[frozenset[str], bool, frozenset[str], bool] | None] = {}
+
+    def _rule_for(self, term: str, lang: str) -> tuple[frozenset[str], bool, frozenset[str], bool] | None:
+        if (lang, term) in self._resolved:
+            return self._resolved[(lang, term)]
+        rule = self.rules.get((lang, term.lower()))
+        if rule is None and len(_TERM_WORD_RE.findall(term)) == 1:
+            for key in sorted(term_word_keys(term, lang)):
+                rule = self.rules_by_key.get((lang, key))
+                if rule is not None:
+                    break
+        self._resolved[(lang, term)] = rule
+        return rule
 
     def blocks(self, match: TermMatch, lang: str, keys: list[str], is_word: list[bool], is_number: list[bool]) -> bool:
         """True when a context rule rejects ``match`` (e.g. "data mining", "Cluster 4")."""
-        rule = self.rules.get((lang, match.entry.term.lower()))
+        rule = self._rule_for(match.entry.term, lang)
         if rule is None:
             return False
         before_words, before_number, after_words, after_number = rule
