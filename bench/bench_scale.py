@@ -5,6 +5,10 @@ namespace with ``--partitions`` partitions (items keyed by id, as the crawler pu
 
 1. start the tagger processes (``euradar consume tagger``, as deployed) and wait until the
    group is Stable with every process in it, so start-up and joining are not timed;
+1b. warm-up: publish ``--warmup`` items (other ids, the same texts) and wait until they are
+   tagged, so each process has loaded its dictionaries and filled its per-word analysis
+   caches as a long-running tagger has; without it the 2-process run pays the cold caches
+   twice (each process meets every word anew) and the ratio measures start-up, not scale;
 2. publish N ``new`` events to ``items.raw`` (real corpus texts, cycled, unique ids);
 3. time from the first publish until ``items.tagged`` holds N records (``items_per_s``), and
    the rate after the publisher finished (``steady_items_per_s``: the publisher runs on the
@@ -40,7 +44,7 @@ from euradar.infra.bus.kafka import KafkaBus  # noqa: E402
 
 
 def one_run(kafka: str, processes: int, payloads: list[tuple[str, bytes]], partitions: int,
-            tmp: Path) -> dict:
+            tmp: Path, warmup: list[tuple[str, bytes]]) -> dict:
     prefix = f"scale{uuid.uuid4().hex[:8]}."
     bus_url = f"kafka://{kafka}?topic_prefix={prefix}&partitions={partitions}"
     bus = KafkaBus(bus_url)
@@ -54,6 +58,12 @@ def one_run(kafka: str, processes: int, payloads: list[tuple[str, bytes]], parti
         joined = wait_until(lambda: probe.group(prefix + "tagger") == ("Stable", processes), 180, 0.25)
         if not joined:
             raise SystemExit("tagger group did not become stable:\n" + taggers[0].tail())
+        for key, value in warmup:
+            bus.publish(ITEMS_RAW, key, value)
+        bus.flush(timeout=60)
+        w = len(warmup)
+        if not wait_until(lambda: probe.size(prefix + ITEMS_TAGGED) >= w, 900, 0.1):
+            raise SystemExit("warm-up items not tagged:\n" + taggers[0].tail())
         load = os.getloadavg()[0]
         cpu0 = [t.cpu_seconds() for t in taggers]
         t0 = time.perf_counter()
@@ -61,12 +71,13 @@ def one_run(kafka: str, processes: int, payloads: list[tuple[str, bytes]], parti
             bus.publish(ITEMS_RAW, key, value)
         bus.flush(timeout=60)
         t_published = time.perf_counter() - t0
-        tagged_then = probe.size(prefix + ITEMS_TAGGED)
+        tagged_then = probe.size(prefix + ITEMS_TAGGED) - w
         n = len(payloads)
-        done = wait_until(lambda: probe.size(prefix + ITEMS_TAGGED) >= n, 900, 0.05)
+        done = wait_until(lambda: probe.size(prefix + ITEMS_TAGGED) >= w + n, 900, 0.05)
         seconds = time.perf_counter() - t0
         if not done:
-            raise SystemExit(f"only {probe.size(prefix + ITEMS_TAGGED)}/{n} tagged:\n" + taggers[0].tail())
+            raise SystemExit(f"only {probe.size(prefix + ITEMS_TAGGED) - w}/{n} tagged:\n"
+                             + taggers[0].tail())
         cpu = [round(t.cpu_seconds() - c, 2) for t, c in zip(taggers, cpu0, strict=True)]
         steady = (n - tagged_then) / (seconds - t_published)
         return {"processes": processes, "seconds": round(seconds, 3),
@@ -87,6 +98,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=6000, help="items per run (default 6000)")
     parser.add_argument("--repeat", type=int, default=2, help="1-vs-2 pairs (default 2)")
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--warmup", type=int, default=1000,
+                        help="items tagged before timing starts (default 1000; 0 = cold start)")
     parser.add_argument("--corpus", default="/work/shared/corpus")
     parser.add_argument("--labels", default="/work/shared/labels/dev.jsonl")
     parser.add_argument("--synthetic", action="store_true", help="generated texts, not the corpus")
@@ -94,11 +107,13 @@ def main() -> None:
 
     texts, source = records(Path(opts.corpus), Path(opts.labels), opts.n if opts.synthetic else 0)
     payloads = [(it.id, dumps_event(Event(type="new", item=it))) for it in make_items(texts, opts.n)]
+    warmup = [(it.id, dumps_event(Event(type="new", item=it)))
+              for it in make_items(texts, opts.warmup, prefix="warmup")]
     runs = []
     with tempfile.TemporaryDirectory(prefix="euradar-scale-") as tmp:
         for _ in range(opts.repeat):
             for processes in (1, 2):
-                runs.append(one_run(opts.kafka, processes, payloads, opts.partitions, Path(tmp)))
+                runs.append(one_run(opts.kafka, processes, payloads, opts.partitions, Path(tmp), warmup))
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
     def median(key: str, p: int) -> float:
         return statistics.median(r[key] for r in runs if r["processes"] == p)
@@ -106,7 +121,7 @@ def main() -> None:
     steady = {p: median("steady_items_per_s", p) for p in (1, 2)}
     overall = {p: median("items_per_s", p) for p in (1, 2)}
     print(json.dumps({
-        "items": opts.n, "texts": source, "partitions": opts.partitions, "cores": os.cpu_count(),
+        "items": opts.n, "warmup_items": opts.warmup, "texts": source, "partitions": opts.partitions, "cores": os.cpu_count(),
         "runs": runs, "steady_items_per_s_median": steady, "items_per_s_median": overall,
         "ratio_2_vs_1": round(steady[2] / steady[1], 3),
         "ratio_2_vs_1_first_publish_to_last_tagged": round(overall[2] / overall[1], 3),

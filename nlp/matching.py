@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from euradar.nlp.morphology import analyse, stem
 from euradar.nlp.taxonomy import LANGS, NUMBER_MARK, Taxonomy, TermEntry
+from euradar.nlp.wordcache import WordCache, word_cache
 
 _TERM_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _HYPHENATED_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
@@ -36,7 +36,7 @@ def _clean(text: str) -> str:
     return _EDGE_PUNCT_RE.sub("", text)
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def word_keys(text: str, lang: str) -> frozenset[str]:
     """Keys a text word stands for: its base forms and compound parts; for an English word the
     dictionary doesn't know, also its Snowball stem ("decarbonising" ~ "decarbonise"); for a
@@ -59,7 +59,7 @@ def _is_acronym(word: str) -> bool:
     return len(word) >= 2 and word.isupper()
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def whole_word_keys(text: str, lang: str) -> frozenset[str]:
     """Keys of a text word as a whole (base forms, and the stem of an unknown English word),
     without its compound parts."""
@@ -75,7 +75,7 @@ def whole_word_keys(text: str, lang: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def lemma_keys(text: str, lang: str) -> frozenset[str]:
     """Base forms only (no compound parts): how place names are matched."""
     word = _clean(text)
@@ -152,11 +152,14 @@ class TermIndex:
                 for keyset in keysets:
                     vocabulary.update(keyset)
         self.vocabulary = frozenset(vocabulary)
-        self.candidates = lru_cache(maxsize=100_000)(self._candidates)
+        self._cached_candidates: WordCache[frozenset[str]] = WordCache(self._candidates, 100_000)
 
-    def _candidates(self, text: str) -> frozenset[str]:
-        """Term-word keys that the token text ``text`` stands for."""
-        return word_keys(text, self.lang) & self.vocabulary
+    def candidates(self, text: str) -> frozenset[str]:
+        """Term-word keys that the token text ``text`` stands for (ids and numbers uncached)."""
+        return self._cached_candidates(text, self.lang)
+
+    def _candidates(self, text: str, lang: str) -> frozenset[str]:
+        return word_keys(text, lang) & self.vocabulary
 
     def _place_ok(self, texts: list[str], positions: list[int], keysets: tuple[frozenset[str], ...]) -> bool:
         for position, keyset in zip(positions, keysets, strict=True):
@@ -228,22 +231,43 @@ class TermIndex:
 
 
 class ContextRuleSet:
-    """Context rules compiled to word keys, looked up by (language, term text)."""
+    """Context rules compiled to word keys, looked up by (language, term text), and for a
+    one-word term also by the term's base forms: a rule written for "art" also holds for the
+    term "arts", one for "harvest" also for "harvesting" (same base form), so that every
+    spelling of a word listed in some theme obeys the rule written once."""
 
     def __init__(self, taxonomy: Taxonomy):
-        self.rules = {}
+        self.rules: dict[tuple[str, str], tuple[frozenset[str], bool, frozenset[str], bool]] = {}
+        self.rules_by_key: dict[tuple[str, str], tuple[frozenset[str], bool, frozenset[str], bool]] = {}
         for rule in taxonomy.rules:
             for lang in LANGS if rule.lang == "any" else (rule.lang,):
-                self.rules[(lang, rule.term.lower())] = (
+                compiled = (
                     frozenset(token_key(w, lang) for w in rule.not_preceded_by if w != NUMBER_MARK),
                     NUMBER_MARK in rule.not_preceded_by,
                     frozenset(token_key(w, lang) for w in rule.not_followed_by if w != NUMBER_MARK),
                     NUMBER_MARK in rule.not_followed_by,
                 )
+                self.rules[(lang, rule.term.lower())] = compiled
+                if len(_TERM_WORD_RE.findall(rule.term)) == 1:
+                    for key in sorted(term_word_keys(rule.term, lang)):
+                        self.rules_by_key.setdefault((lang, key), compiled)
+        self._resolved: dict[tuple[str, str], tuple[frozenset[str], bool, frozenset[str], bool] | None] = {}
+
+    def _rule_for(self, term: str, lang: str) -> tuple[frozenset[str], bool, frozenset[str], bool] | None:
+        if (lang, term) in self._resolved:
+            return self._resolved[(lang, term)]
+        rule = self.rules.get((lang, term.lower()))
+        if rule is None and len(_TERM_WORD_RE.findall(term)) == 1:
+            for key in sorted(term_word_keys(term, lang)):
+                rule = self.rules_by_key.get((lang, key))
+                if rule is not None:
+                    break
+        self._resolved[(lang, term)] = rule
+        return rule
 
     def blocks(self, match: TermMatch, lang: str, keys: list[str], is_word: list[bool], is_number: list[bool]) -> bool:
         """True when a context rule rejects ``match`` (e.g. "data mining", "Cluster 4")."""
-        rule = self.rules.get((lang, match.entry.term.lower()))
+        rule = self._rule_for(match.entry.term, lang)
         if rule is None:
             return False
         before_words, before_number, after_words, after_number = rule

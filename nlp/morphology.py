@@ -30,6 +30,8 @@ from typing import Any
 import simplemma
 import snowballstemmer
 
+from euradar.nlp.wordcache import word_cache
+
 log = logging.getLogger(__name__)
 
 LANGS = ("en", "fi", "sv")
@@ -335,7 +337,7 @@ def _english(word: str) -> Analysis:
     return Analysis((lower,), (), False, word[:1].isupper())
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def analyse(word: str, lang: str) -> Analysis:
     """Analyse one word (no spaces) in ``lang`` (en, fi, sv; others are treated as English).
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from euradar.nlp.langid import detect_language
 from euradar.nlp.morphology import analyse, stem
+from euradar.nlp.wordcache import word_cache
 
 SUPPORTED_LANGS = ("en", "fi", "sv")
 # A word for search: a run of letters and digits. Hyphens split ("EU-rahoitus" -> "EU",
@@ -32,7 +33,7 @@ SUPPORTED_LANGS = ("en", "fi", "sv")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-@lru_cache(maxsize=300_000)
+@word_cache(maxsize=300_000)
 def word_forms(word: str, lang: str) -> tuple[str, ...]:
     """Index forms of one word (no punctuation) in ``lang``: the main form first, then other
     readings of the word and its compound parts. Deterministic; cached per (word, lang)."""

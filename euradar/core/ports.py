@@ -14,7 +14,7 @@ The shared contract suites in ``tests/contract/`` pin down the guarantees each m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -210,8 +210,10 @@ class Store(Protocol):
     def record_items(self, entries: Sequence[tuple[Item, Sequence[Change]]]) -> None:
         """:meth:`record_item` for each entry, in one transaction (a crawl's flush)."""
     def item_history(self, item_id: str) -> list[dict[str, Any]]: ...
-    def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
-        """The current version of every item whose status is one of ``statuses``."""
+    def items_with_status(self, statuses: Sequence[str]) -> Iterator[Item]:
+        """The current version of every item whose status is one of ``statuses``, in id
+        order, read a page at a time (memory stays flat however many there are; the caller
+        may record new versions while iterating)."""
 
     # sources
     def source_state(self, name: str) -> SourceState: ...

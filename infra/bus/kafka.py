@@ -98,6 +98,10 @@ class KafkaBus:
                         **self._common(),
                         acks="all",
                         linger_ms=5,
+                        # Room for many items per partition batch: at the default 16 KB a
+                        # 25 KB tagged item went alone in its own request, and producing cost
+                        # 8x the CPU here and 6x at the broker (2,000 items: 2.9 s vs 0.33 s).
+                        batch_size=1 << 20,
                         retries=5,
                         # In-order delivery per partition even when a send is retried.
                         max_in_flight_requests_per_connection=1,

@@ -39,7 +39,13 @@ from euradar.core.errors import ConfigError, StoreUnavailable
 from euradar.core.models import Item, utcnow_iso
 from euradar.core.ports import PendingAlert, SourceState
 from euradar.core.subscriptions import Subscription
-from euradar.infra.store.schema import CREATE_LOG_TABLE, MigrationReport, load_migrations, plan
+from euradar.infra.store.schema import (
+    CREATE_LOG_TABLE,
+    STATUS_PAGE,
+    MigrationReport,
+    load_migrations,
+    plan,
+)
 
 log = logging.getLogger(__name__)
 AlertKey = tuple[str, str, int, str]
@@ -201,10 +207,16 @@ class PostgresStore:
         if entries:
             self._call(work)
 
-    def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
-        rows = self._all("SELECT doc FROM items WHERE status = ANY(%s) ORDER BY id",
-                         (list(statuses),))
-        return [Item.from_dict(json.loads(r["doc"])) for r in rows]
+    def items_with_status(self, statuses: Sequence[str]) -> Iterator[Item]:
+        after = ""
+        while True:  # keyset pages, so the start-of-day sweep never holds every open item
+            rows = self._all("SELECT id, doc FROM items WHERE status = ANY(%s) AND id > %s "
+                             "ORDER BY id LIMIT %s", (list(statuses), after, STATUS_PAGE))
+            for r in rows:
+                yield Item.from_dict(json.loads(r["doc"]))
+            if len(rows) < STATUS_PAGE:
+                return
+            after = rows[-1]["id"]
 
     def item_history(self, item_id: str) -> list[dict[str, Any]]:
         rows = self._all("SELECT version, seen_at, content_hash, changes FROM item_versions "
@@ -278,6 +290,8 @@ class PostgresStore:
         of the same key is waited for and then seen as sent, so a completed alert is never
         parked again; the fixed order keeps two alerters from deadlocking each other.
         """
+        # Arrays go as binary parameters (%b): psycopg's text-format array dumper escapes every
+        # element with a regular expression, 1 s for 64 parked items with their texts.
         by_key = {e.key: e for e in entries}  # one entry per key; the first queued_at wins
         keys = sorted(by_key)
         if not keys:
@@ -289,12 +303,12 @@ class PostgresStore:
             with conn.transaction():
                 conn.execute(
                     "INSERT INTO alert_ledger(sub_id, item_id, version, kind, claimed_at) "
-                    "SELECT k.*, %s FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[]) "
+                    "SELECT k.*, %s FROM unnest(%b::text[], %b::text[], %b::int[], %b::text[]) "
                     "AS k(sub_id, item_id, version, kind) ORDER BY 1, 2, 3, 4 "
                     "ON CONFLICT DO NOTHING", (now, *columns))
                 rows = conn.execute(
                     "SELECT l.sub_id, l.item_id, l.version, l.kind, l.sent_at FROM alert_ledger l "
-                    "JOIN unnest(%s::text[], %s::text[], %s::int[], %s::text[]) "
+                    "JOIN unnest(%b::text[], %b::text[], %b::int[], %b::text[]) "
                     "AS k(sub_id, item_id, version, kind) USING (sub_id, item_id, version, kind) "
                     "ORDER BY 1, 2, 3, 4 FOR UPDATE OF l", columns).fetchall()
                 unsent = [by_key[(r["sub_id"], r["item_id"], r["version"], r["kind"])]
@@ -303,8 +317,8 @@ class PostgresStore:
                     return 0
                 cur = conn.execute(
                     "INSERT INTO pending_alerts(sub_id, item_id, version, kind, channel, address, "
-                    "data, queued_at) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], "
-                    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+                    "data, queued_at) SELECT * FROM unnest(%b::text[], %b::text[], %b::int[], "
+                    "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) "
                     "ORDER BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
                     ([e.key[0] for e in unsent], [e.key[1] for e in unsent],
                      [e.key[2] for e in unsent], [e.key[3] for e in unsent],
@@ -348,7 +362,7 @@ class PostgresStore:
         if not keys:
             return
         columns = [list(col) for col in zip(*sorted(set(keys)), strict=True)]
-        unnest = ("unnest(%s::text[], %s::text[], %s::int[], %s::text[]) "
+        unnest = ("unnest(%b::text[], %b::text[], %b::int[], %b::text[]) "
                   "AS k(sub_id, item_id, version, kind)")
 
         def work(conn: psycopg.Connection[Row]) -> None:

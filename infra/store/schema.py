@@ -21,6 +21,7 @@ from pathlib import Path
 from euradar.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
+STATUS_PAGE = 500  # items per page when a store walks every item of some status
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 

@@ -24,6 +24,7 @@ from euradar.core.subscriptions import Subscription
 from euradar.infra.sqlite_util import connect, path_from_url
 from euradar.infra.store.schema import (
     CREATE_LOG_TABLE,
+    STATUS_PAGE,
     MigrationReport,
     load_migrations,
     plan,
@@ -116,11 +117,18 @@ class SqliteStore:
                 changes, doc)) for item, doc, changes in rows),
         ])
 
-    def items_with_status(self, statuses: Sequence[str]) -> list[Item]:
+    def items_with_status(self, statuses: Sequence[str]) -> Iterator[Item]:
         marks = ", ".join("?" * len(statuses))
-        rows = self._all(f"SELECT doc FROM items WHERE json_extract(doc, '$.status') IN ({marks}) "
-                         "ORDER BY id", tuple(statuses))
-        return [Item.from_dict(json.loads(r["doc"])) for r in rows]
+        after = ""
+        while True:  # keyset pages: the start-of-day sweep once held all 45,000 open items
+            rows = self._all(f"SELECT id, doc FROM items WHERE json_extract(doc, '$.status') "
+                             f"IN ({marks}) AND id > ? ORDER BY id LIMIT ?",
+                             (*statuses, after, STATUS_PAGE))
+            for r in rows:
+                yield Item.from_dict(json.loads(r["doc"]))
+            if len(rows) < STATUS_PAGE:
+                return
+            after = rows[-1]["id"]
 
     def item_history(self, item_id: str) -> list[dict[str, Any]]:
         rows = self._all("SELECT version, seen_at, content_hash, changes FROM item_versions "

@@ -89,6 +89,28 @@ class StoreContract:
         store.release_alert(*key)
         assert store.claim_alert(*key)
 
+    def test_store_items_with_status_walks_pages_while_versions_are_recorded(self, store,
+                                                                             monkeypatch):
+        # Pages of 3 over 8 open items: every item once, in id order, even though each one
+        # read is closed (a new version recorded) before the next page is asked for.
+        from euradar.infra.store import schema
+        for module in ("euradar.infra.store.sqlite", "euradar.infra.store.postgres"):
+            monkeypatch.setattr(f"{module}.STATUS_PAGE", 3, raising=False)
+        assert schema.STATUS_PAGE >= 100  # the real page size is not what this test uses
+        base = sample_items()[0]
+        items = [dataclasses.replace(base, id=f"page:{n:02d}", status="open",
+                                     fetched_at="2026-05-10T08:00:00+00:00").with_hash()
+                 for n in range(8)]
+        for item in items:
+            store.record_item(item, [])
+        seen = []
+        for item in store.items_with_status(["open"]):
+            seen.append(item.id)
+            store.record_item(dataclasses.replace(item, version=2, status="closed").with_hash(),
+                              [Change("status", "open", "closed", "status open -> closed")])
+        assert seen == [i.id for i in items]
+        assert list(store.items_with_status(["open"])) == []
+
     def test_store_items_with_status_and_changed_versions(self, store):
         items = [dataclasses.replace(i, fetched_at="2026-05-10T08:00:00+00:00").with_hash()
                  for i in sample_items()]
@@ -98,7 +120,7 @@ class StoreContract:
         assert [i.id for i in store.items_with_status(["open"])] == open_ids
         both = sorted(i.id for i in items if i.status in ("open", "closed"))
         assert [i.id for i in store.items_with_status(["open", "closed"])] == both
-        assert store.items_with_status(["forthcoming"]) == []
+        assert list(store.items_with_status(["forthcoming"])) == []
         closed = dataclasses.replace(items[0], version=2, status="closed",
                                      fetched_at="2026-05-12T08:00:00+00:00").with_hash()
         store.record_item(closed, [Change("status", "open", "closed", "status open -> closed")])

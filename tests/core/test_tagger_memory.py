@@ -1,5 +1,6 @@
-"""A long-running tagger forgets the words it met: spaCy's vocabulary does not grow with every
-new call id (the tagger consumer tags each bus batch inside a memory zone)."""
+"""A long-running tagger's memory is bounded: spaCy's vocabulary learns words for good up to a
+cap, and beyond it does not grow with every new call id (each bus batch is tagged inside a
+memory zone)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,17 @@ def _batch(start: int) -> list[tuple[Message, Event]]:
     return out
 
 
-def test_tagging_new_words_leaves_the_vocabulary_as_it_was():
+def test_below_the_cap_words_are_learnt_for_good():
+    handler = TaggerHandler(MemoryBus(), get_tagger(), vocab_cap=10**9)
+    handler(_batch(5000))
+    lexemes = len(get_tagger().nlp.vocab)
+    handler(_batch(6000))
+    assert len(get_tagger().nlp.vocab) > lexemes  # the new ids stay: nothing is relearnt
+
+
+def test_beyond_the_cap_tagging_new_words_leaves_the_vocabulary_as_it_was():
     bus = MemoryBus()
-    handler = TaggerHandler(bus, get_tagger())
+    handler = TaggerHandler(bus, get_tagger(), vocab_cap=1)
     handler(_batch(0))  # warm-up: whatever the pipeline adds once
     strings = len(get_tagger().nlp.vocab.strings)
     handler(_batch(1000))

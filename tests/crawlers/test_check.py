@@ -94,7 +94,7 @@ def test_check_reports_what_works_and_stores_nothing(cli_env, capsys):
     try:
         assert all(not s.last_attempt for s in store.list_source_states())
         assert store.validators(cli_env.site_url) == (None, None)
-        assert store.items_with_status(("open", "forthcoming", "closed")) == []
+        assert list(store.items_with_status(("open", "forthcoming", "closed"))) == []
     finally:
         store.close()
 
