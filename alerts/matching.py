@@ -4,73 +4,20 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from euradar.core.keywords import Expr, Term, parse_keywords
+from euradar.alerts.query_match import analyse, matched_terms, matches
 from euradar.core.models import Item
 from euradar.core.ports import Index, Query
+from euradar.core.query_syntax import Node, QuerySyntaxError, parse_query
 from euradar.core.subscriptions import Subscription
-from euradar.nlp.normalize import index_tokens, query_word_forms
+from euradar.nlp.normalize import index_tokens
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-@lru_cache(maxsize=4096)
-def term_words(term: Term) -> tuple[tuple[str, ...], ...]:
-    """Per word of a keyword term, the index tokens it may stand for (fi, sv and en forms)."""
-    return tuple(f for f in (query_word_forms(w) for w in _WORD.findall(term.text)) if f)
-
-
-def _contains(tokens: list[str], words: tuple[tuple[str, ...], ...]) -> bool:
-    """A phrase: consecutive tokens, each one of its word's forms (index_tokens keeps one main
-    form per word in text order, so compound parts never break a phrase)."""
-    n = len(words)
-    if n == 0:
-        return False
-    if n == 1:
-        return not set(words[0]).isdisjoint(tokens)
-    return any(all(tokens[i + j] in words[j] for j in range(n)) for i in range(len(tokens) - n + 1))
-
-
-def evaluate(expr: Expr | None, tokens: list[str]) -> bool:
-    if expr is None:
-        return True
-    if isinstance(expr, Term):
-        return _contains(tokens, term_words(expr))
-    if expr.op == "NOT":
-        return not evaluate(expr.args[0], tokens)
-    if expr.op == "AND":
-        return all(evaluate(a, tokens) for a in expr.args)
-    return any(evaluate(a, tokens) for a in expr.args)
-
-
-def matched_terms(expr: Expr | None, item: Item) -> list[str]:
-    """The keyword terms, as the user wrote them, that occur in ``item`` and count towards the
-    match (a term under NOT never does): what an alert names as the reason, instead of the
-    whole expression."""
-    tokens = item_tokens(item)
-    found: list[str] = []
-
-    def walk(node: Expr | None) -> None:
-        if node is None:
-            return
-        if isinstance(node, Term):
-            if node.text not in found and _contains(tokens, term_words(node)):
-                found.append(node.text)
-            return
-        if node.op != "NOT":
-            for arg in node.args:
-                walk(arg)
-
-    walk(expr)
-    return found
-
-
-def item_tokens(item: Item) -> list[str]:
-    return index_tokens(f"{item.title}\n{item.text}\n{' '.join(item.call_ids)}", item.lang)
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1024)
@@ -127,14 +74,37 @@ def match(sub: Subscription, item: Item, today: date | None = None) -> list[str]
         nxt = item.next_deadline(today)
         if nxt and (date.fromisoformat(nxt[:10]) - today).days > sub.deadline_horizon_days:
             return []
-    expr = parse_keywords(sub.keywords)
-    if expr is not None:
-        if not evaluate(expr, item_tokens(item)):
+    expr = keyword_tree(sub)
+    if expr is False:
+        return []
+    if expr is not None and not isinstance(expr, bool):
+        if not matches(expr, analyse(item)):
             return []
         reasons.append(f"keywords {sub.keywords}")
     if not reasons:
         reasons.append("kind " + item.kind if sub.kinds else "all items")
     return reasons
+
+
+def keyword_tree(sub: Subscription) -> Node | None | bool:
+    """The subscription's keywords parsed (the query language of the search box): None when
+    there are none, False when they do not parse. A profile saved under an older, looser
+    grammar then matches nothing and the log says why, rather than stopping the alerter;
+    editing it shows the error and its position."""
+    try:
+        return parse_query(sub.keywords)
+    except QuerySyntaxError as exc:
+        log.warning("subscription %s: keywords %r do not parse: %s", sub.id, sub.keywords, exc)
+        return False
+
+
+def keyword_hits(sub: Subscription, item: Item) -> list[str]:
+    """Which keyword terms of ``sub``, as the user wrote them, the item contains ("why you get
+    this"); empty when the keywords as a whole do not match (or there are none)."""
+    expr = keyword_tree(sub)
+    if isinstance(expr, bool):
+        return []
+    return matched_terms(expr, analyse(item))
 
 
 PAGE_SIZE = 200

@@ -14,8 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from euradar.alerts.matching import matched_terms
-from euradar.core.keywords import parse_keywords
+from euradar.alerts.matching import keyword_hits
 from euradar.core.models import Item
 from euradar.core.subscriptions import Subscription
 from euradar.nlp.normalize import normalize_for_search
@@ -94,7 +93,7 @@ def explain(sub: Subscription, item: Item) -> Reasons:
         subscription=sub.name,
         themes=[ThemeReason(str(t["id"]), evidence_words(t)) for t in chosen],
         followed_themes=bool(sub.themes),
-        keywords=matched_terms(parse_keywords(sub.keywords), item) if sub.keywords else [],
+        keywords=keyword_hits(sub, item),  # the query-language matcher's own terms
         # Who may apply is listed with every entry; here only when the subscription asked.
         eligibility=_hits(sub.eligibility, item.eligibility) if sub.eligibility else [],
         geography=_hits(sub.geography, item.geography) if sub.geography

@@ -1,8 +1,9 @@
 """Search normalisation: the tokens an item is indexed under and the forms a query word stands for.
 
-The search indexes (SQLite FTS5, Elasticsearch) and the subscription keyword matcher speak to
-language only through the two functions at the end of this module, :func:`index_tokens` and
-:func:`query_word_forms`; how a word is analysed can change here without touching them.
+The search indexes (embedded SQLite + Tantivy, Elasticsearch) and the subscription keyword
+matcher speak to language only through the two functions at the end of this module,
+:func:`index_tokens` and :func:`query_word_forms`; how a word is analysed can change here
+without touching them.
 
 Per language (see :mod:`euradar.nlp.morphology`):
 
@@ -28,7 +29,7 @@ from euradar.nlp.wordcache import word_cache
 
 SUPPORTED_LANGS = ("en", "fi", "sv")
 # A word for search: a run of letters and digits. Hyphens split ("EU-rahoitus" -> "EU",
-# "rahoitus"), as the FTS5 and Elasticsearch tokenizers would split them anyway.
+# "rahoitus"), as a search tokenizer would split them anyway.
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 

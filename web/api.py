@@ -26,7 +26,9 @@ from euradar.web.schemas import (
     SourceOut,
     SourcesOut,
     VersionOut,
+    WayOutOut,
 )
+from euradar.web.search_help import search_help
 
 router = APIRouter(prefix="/api", tags=["api"])
 Search = Annotated[SearchParams, QueryParam()]
@@ -45,13 +47,17 @@ def _runtime(request: Request) -> Runtime:
 @router.get("/search", response_model=SearchOut, responses=_ERRORS)
 def search(request: Request, params: Search) -> SearchOut:
     """Full-text search with filters, facets (value -> count), highlights, sorting and paging."""
-    page = queries.run_search(_runtime(request), params)
+    runtime = _runtime(request)
+    page = queries.run_search(runtime, params)
     today = queries.today_utc()
+    help_ = search_help(runtime.index, params).as_dict("/api/search") if not page.total else {}
     return SearchOut(
         total=page.total, page=page.page, size=page.size, pages=queries.page_count(page),
         facets=page.facets,
         hits=[HitOut(item=ItemOut.of(h.item), score=h.score, highlights=h.highlights,
-                     next_deadline=h.item.next_deadline(today)) for h in page.hits])
+                     next_deadline=h.item.next_deadline(today)) for h in page.hits],
+        index_empty=bool(help_.get("index_empty")), load_hint=help_.get("load_hint"),
+        ways_out=[WayOutOut.model_validate(w) for w in help_.get("ways_out", [])])
 
 
 @router.get("/items/{item_id:path}", response_model=ItemDetailOut,
@@ -104,14 +110,20 @@ def export_csv(request: Request, params: Search,
 @router.get("/calendar.ics", response_class=Response,
             responses={200: {"content": {"text/calendar": {}}}, **_ERRORS})
 def export_calendar(request: Request, params: Search,
+                    past: Annotated[bool, QueryParam(description=(
+                        "also deadlines that have passed (default: from today on)"))] = False,
                     lang: Annotated[Lang, QueryParam(description="Language of the events")] = "en",
                     ) -> Response:
-    """The deadlines of every item of a search as an iCalendar (RFC 5545) file: timed events
-    in Europe/Brussels with their VTIMEZONE, all-day events where no time is known."""
-
+    """The deadlines of every item of a search as an iCalendar (RFC 5545) file: the upcoming
+    ones by default, every one with ``past=true``; timed events in Europe/Brussels with their
+    VTIMEZONE, all-day events where no time is known."""
+    today = queries.today_utc()
+    if not past and not (params.deadline_from and params.deadline_from >= today):
+        params = params.model_copy(update={"deadline_from": today})
     items = queries.export_items(_runtime(request), params)
     name = str(labels(lang)["ics_calendar_for"]).format(
         name=params.q or labels(lang)["ics_calendar_name"])
-    body = ics_calendar(deadline_events(items, since=date.min), name=name, lang=lang)
+    body = ics_calendar(deadline_events(items, since=date.min if past else today), name=name,
+                        lang=lang)
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{_stamped("euradar", "ics")}"'})

@@ -12,6 +12,21 @@ SV: dict[str, str] = {
     "results": "{n} träffar",
     "one_result": "1 träff",
     "no_results": "Inget matchar sökningen. Ta bort ett filter eller pröva andra ord.",
+    "no_results_applied": "Inget matchar. Dessa begränsade sökningen; varje länk visar "
+                          "träffarna utan den:",
+    "ways_out": "Eller pröva",
+    "drop_filter": "utan {what}",
+    "drop_words": "utan orden {words}",
+    "try_theme": "temat {theme} i stället för orden",
+    "try_english": "den engelska termen {term}",
+    "n_results": "{n} träffar",
+    "index_empty": "Ingenting har hämtats från källorna ännu, så det finns inget att söka i.",
+    "index_empty_how": "Ladda poster genom att hämta alla aktiverade källor en gång: bash run.sh "
+                       "(eller euradar run --once); en källa: euradar crawl KÄLLA. Sidan Källor "
+                       "visar vad varje källa gjorde.",
+    "query_error": "Söktexten kan inte tolkas",
+    "query_help": "Sökspråk: ord, \"en fras\", AND / OR / NOT (versaler) eller -ord, (parenteser), "
+                  "början* och fält:",
     "filters": "Filter",
     "apply_filters": "Använd filtren",
     "clear_filters": "Rensa alla",
@@ -46,7 +61,7 @@ SV: dict[str, str] = {
     "previous": "Föregående",
     "next": "Nästa",
     "export_csv": "Ladda ner CSV",
-    "export_ics": "Sista dagar till kalendern (.ics)",
+    "export_ics": "Kommande sista dagar till kalendern (.ics)",
     "item": "Post",
     "all_fields": "Uppgifter",
     "history": "Versionshistorik",

@@ -13,13 +13,21 @@ from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from euradar.core.ports import Query
+from euradar.core.query_syntax import QuerySyntaxError, parse_query
 
 # Paging limits keep OFFSET far from SQLite's integer range and a page cheap to render.
 MAX_PAGE = 1000
 MAX_SIZE = 100
+# Results past this one are not paged (Elasticsearch's default result window): narrow instead.
+MAX_RESULT_WINDOW = 10_000
+# Field filters as typed in every interface language (the page shows them as code).
+QUERY_FIELD_EXAMPLES = ("theme:T3", "programme:HORIZON", "status:open", "kind:call", "lang:fi")
+QUERY_HELP = ('words, "a phrase", AND / OR / NOT (upper case) or -word, (parentheses), '
+              "prefix*, " + " ".join(QUERY_FIELD_EXAMPLES))
 
 Kind = Literal["call", "tender", "news"]
 Status = Literal["forthcoming", "open", "closed"]
@@ -44,7 +52,10 @@ class SearchParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    q: str = Field(default="", max_length=500, description="Full text; Finnish inflections match.")
+    q: str = Field(default="", max_length=500, description=(
+        "The query language: " + QUERY_HELP + ". Finnish and Swedish inflections match. "
+        "A query that does not parse is a 422 whose `type` is `query_syntax`, with the "
+        "`position` (0-based) of the problem."))
     theme: list[ThemeId] = Field(default=[], max_length=50, description="Theme ids (T1..T8); OR.")
     kind: list[Kind] = []
     programme: list[FilterValue] = Field(default=[], max_length=50)
@@ -60,12 +71,25 @@ class SearchParams(BaseModel):
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=20, ge=1, le=MAX_SIZE)
 
+    @field_validator("q")
+    @classmethod
+    def _query_parses(cls, value: str) -> str:
+        try:
+            parse_query(value)
+        except QuerySyntaxError as exc:
+            raise PydanticCustomError("query_syntax", "{message}", {
+                "message": str(exc), "position": exc.position}) from exc
+        return value
+
     @model_validator(mode="after")
     def _ranges_in_order(self) -> SearchParams:
         for lo, hi in (("deadline_from", "deadline_to"), ("first_seen_from", "first_seen_to")):
             a, b = getattr(self, lo), getattr(self, hi)
             if a and b and a > b:
                 raise ValueError(f"{lo} ({a}) is after {hi} ({b})")
+        if self.page * self.size > MAX_RESULT_WINDOW:
+            raise ValueError(f"page {self.page} of {self.size} goes past result "
+                             f"{MAX_RESULT_WINDOW:,}; narrow the search or sort differently")
         return self
 
     def to_query(self, *, facets: bool = True, page: int | None = None,

@@ -51,6 +51,13 @@ class HitOut(BaseModel):
     next_deadline: str | None = None
 
 
+class WayOutOut(BaseModel):
+    kind: str = Field(description="drop (a filter in force), theme or english")
+    label: str
+    total: int = Field(description="results of that search")
+    url: str = Field(description="the same search with this change, as /api/search?...")
+
+
 class SearchOut(BaseModel):
     total: int
     page: int
@@ -58,6 +65,11 @@ class SearchOut(BaseModel):
     pages: int
     hits: list[HitOut]
     facets: dict[str, dict[str, int]] = Field(default={}, description="field -> value -> count")
+    index_empty: bool = Field(default=False, description="nothing has been crawled yet")
+    load_hint: str | None = Field(default=None, description="how to load items, when empty")
+    ways_out: list[WayOutOut] = Field(default=[], description=(
+        "with zero hits: each filter in force with the results without it, a theme or the "
+        "English term to try"))
 
 
 class Provenance(BaseModel):

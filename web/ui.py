@@ -6,6 +6,7 @@ Everything works without JavaScript (the search is a plain GET form); the small 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,8 @@ from pydantic import ValidationError
 from euradar.core.ports import FACET_FIELDS, SearchPage
 from euradar.web import queries
 from euradar.web.i18n import UI_LANGS, pick_lang
-from euradar.web.params import FACET_PARAM, SearchParams
+from euradar.web.params import FACET_PARAM, QUERY_FIELD_EXAMPLES, SearchParams
+from euradar.web.search_help import search_help
 from euradar.web.templating import lang_query, render
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +47,19 @@ def page_context(request: Request, lang: str, **extra: Any) -> dict[str, Any]:
             "path": request.url.path, **extra}
 
 
-def parse_search(request: Request) -> tuple[SearchParams, list[str]]:
-    """SearchParams from the query string; invalid input becomes messages, not an error page."""
+@dataclass
+class QueryError:
+    """A search text that does not parse: the message and where, for the page."""
+
+    text: str
+    message: str
+    position: int
+
+
+def parse_search(request: Request) -> tuple[SearchParams, list[str], QueryError | None]:
+    """SearchParams from the query string; invalid input becomes messages, not an error page.
+    A search text that does not parse keeps the other parameters (filters stay as chosen) and
+    comes back as a QueryError to show with a caret under the problem."""
     raw: dict[str, Any] = {}
     for key in request.query_params:
         # A plain GET form sends every field, empty ones as "": those mean "not given".
@@ -54,10 +67,22 @@ def parse_search(request: Request) -> tuple[SearchParams, list[str]]:
         if values:
             raw[key] = values if key in _LIST_PARAMS else values[-1]
     try:
-        return SearchParams.model_validate(raw), []
+        return SearchParams.model_validate(raw), [], None
     except ValidationError as exc:
-        messages = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in exc.errors()]
-        return SearchParams(), messages
+        problems = exc.errors()
+    syntax = [e for e in problems if e["type"] == "query_syntax"]
+    query_error = None
+    if syntax:
+        ctx = syntax[0].get("ctx") or {}
+        query_error = QueryError(str(raw.get("q", "")), str(ctx.get("message", syntax[0]["msg"])),
+                                 int(ctx.get("position", 0)))
+        raw.pop("q", None)
+        try:
+            return SearchParams.model_validate(raw), [], query_error
+        except ValidationError as again:
+            problems = again.errors()
+    messages = [f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in problems]
+    return SearchParams(), messages, query_error
 
 
 def facet_groups(params: SearchParams, page: SearchPage, lang: str) -> list[dict[str, Any]]:
@@ -81,9 +106,15 @@ def facet_groups(params: SearchParams, page: SearchPage, lang: str) -> list[dict
 @router.get("/")
 def search_page(request: Request) -> HTMLResponse:
     lang = ui_lang(request)
-    params, errors = parse_search(request)
-    page = queries.run_search(queries.runtime_of(request), params)
+    params, errors, query_error = parse_search(request)
+    runtime = queries.runtime_of(request)
+    if query_error is None:
+        page = queries.run_search(runtime, params)
+    else:  # show the problem, not results for a query the user did not mean
+        page = SearchPage(total=0, hits=[], facets={}, page=1, size=params.size)
     pages = queries.page_count(page)
+    help_ = search_help(runtime.index, params, lang) if not page.total and not query_error \
+        else None
     extra = {"lang": lang} if lang != "en" else None
     links = {
         "prev": params.to_url("/", extra, page=params.page - 1) if params.page > 1 else None,
@@ -95,7 +126,9 @@ def search_page(request: Request) -> HTMLResponse:
     return render("search.html", lang, **page_context(
         request, lang, params=params, page=page, pages=pages, errors=errors, links=links,
         facets=facet_groups(params, page, lang), today=queries.today_utc(),
-        filtered=has_filters(params)))
+        filtered=has_filters(params), query_error=query_error, help=help_,
+        query_fields=QUERY_FIELD_EXAMPLES,
+        shown_q=query_error.text if query_error else params.q))
 
 
 def has_filters(params: SearchParams) -> bool:

@@ -17,11 +17,12 @@ from typing import Any
 from euradar.cli.alerts import add_arguments as add_alert_commands
 from euradar.cli.ingest import add_arguments as add_ingest_command
 from euradar.cli.nlp import eval_main, explain_main, tag_main
+from euradar.cli.search import add_arguments as add_search_arguments
+from euradar.cli.search import run as run_search
 from euradar.cli.sources import add_arguments as add_source_commands
 from euradar.cli.status import status_main
 from euradar.cli.store import add_arguments as add_store_commands
 from euradar.core.errors import ConfigError, EuradarError
-from euradar.core.ports import Query
 from euradar.core.redact import redact_service_url
 from euradar.core.settings import Settings, from_env
 from euradar.core.subscriptions import Subscription
@@ -167,28 +168,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    statuses = tuple(args.status or ()) + (("open",) if args.open else ())
-    q = Query(text=" ".join(args.query), themes=tuple(args.theme or ()),
-              kinds=tuple(args.kind or ()), statuses=statuses, langs=tuple(args.lang or ()),
-              sort=args.sort, size=args.limit, page=args.page)
-    rt = _runtime(args)
-    try:
-        page = rt.index.search(q)
-    finally:
-        rt.close()
-    if args.json:
-        _print_json({"total": page.total, "facets": page.facets,
-                     "hits": [{"score": h.score, "highlights": h.highlights, **h.item.to_dict()}
-                              for h in page.hits]})
-        return 0
-    print(f"{page.total} result(s)")
-    for h in page.hits:
-        it = h.item
-        themes = ",".join(it.theme_ids) or "-"
-        deadline = it.next_deadline() or "-"
-        print(f"- [{it.kind}/{it.status or '?'}] {it.title}\n    {it.url}\n"
-              f"    themes {themes}  deadline {deadline[:10]}  source {it.source}  id {it.id}")
-    return 0
+    return run_search(args, _runtime)
 
 
 SUBSCRIBE_FLAGS = {  # subscription field -> argparse destination
@@ -350,16 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("status", cmd_status, "health of the installation: dependencies, roles, lag, "
              "dead letters, sources (exit 1 when not ready)")
     sp.add_argument("--url", help="the /readyz of the running process (default: the web UI's)")
-    sp = add("search", cmd_search, "search the index")
-    sp.add_argument("query", nargs="*", default=[])
-    sp.add_argument("--theme", action="append", help="T1..T8 (repeatable)")
-    sp.add_argument("--kind", action="append", choices=("call", "tender", "news"))
-    sp.add_argument("--status", action="append", choices=("forthcoming", "open", "closed"))
-    sp.add_argument("--open", action="store_true", help="only open items")
-    sp.add_argument("--lang", action="append")
-    sp.add_argument("--sort", default="relevance", choices=("relevance", "deadline", "first_seen"))
-    sp.add_argument("--limit", type=int, default=20)
-    sp.add_argument("--page", type=int, default=1)
+    sp = add("search", cmd_search, "search the index (the query language of the web search box)")
+    add_search_arguments(sp)
     sp = add("subscribe", cmd_subscribe, "add a subscription, or change one (--id): only the "
              "options given change, everything else is kept")
     sp.add_argument("--id", help="update this subscription (created if it does not exist)")

@@ -67,12 +67,14 @@ FACET_FIELDS = ("kind", "status", "lang", "programme", "themes", "eligibility", 
 
 @dataclass(frozen=True)
 class Query:
-    """A search over the index; translated by each backend (``to_sql``, ``to_es``).
+    """A search over the index; translated by each backend.
 
-    Text is normalized with :func:`euradar.nlp.normalize.index_tokens` and
-    :func:`euradar.nlp.normalize.query_word_forms` by the backend, so
-    Finnish inflections and compounds match. Filters within one field are OR, across fields AND.
-    Date bounds are inclusive ISO dates.
+    ``text`` is the query language of :mod:`euradar.core.query_syntax` (a backend raises
+    ``QuerySyntaxError`` for text that does not parse); its words are normalised by the backend
+    (:func:`euradar.nlp.normalize.index_tokens`, :func:`~euradar.nlp.normalize.query_word_forms`),
+    so Finnish inflections and compounds match. Filters within one field are OR, across fields
+    AND. Date bounds are inclusive ISO dates. ``sort="relevance"`` puts forthcoming and open
+    items first and closed ones last.
     """
 
     text: str = ""

@@ -21,8 +21,8 @@ BUSES = {
     "kafka": ("euradar.infra.bus.kafka:KafkaBus", "kafka"),
 }
 INDEXES = {
-    "memory": ("euradar.infra.index.sqlite:SqliteIndex", None),
-    "sqlite": ("euradar.infra.index.sqlite:SqliteIndex", None),
+    "memory": ("euradar.infra.index.embedded:EmbeddedIndex", None),
+    "sqlite": ("euradar.infra.index.embedded:EmbeddedIndex", None),
     "http": ("euradar.infra.index.elasticsearch:ElasticsearchIndex", "es"),
     "https": ("euradar.infra.index.elasticsearch:ElasticsearchIndex", "es"),
 }

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from euradar.core.errors import ConfigError
-from euradar.core.keywords import parse_keywords
 from euradar.core.models import KINDS
+from euradar.core.query_syntax import QuerySyntaxError, parse_query
 
 LANGS = ("fi", "en", "sv")
 FREQUENCIES = ("immediate", "daily", "weekly")
@@ -158,8 +158,8 @@ class Subscription:
         if not isinstance(self.keywords, str):
             raise SubscriptionError("must be a text expression", "keywords")
         try:
-            parse_keywords(self.keywords)
-        except ValueError as exc:
+            parse_query(self.keywords)
+        except QuerySyntaxError as exc:
             raise SubscriptionError(str(exc), "keywords") from exc
 
 

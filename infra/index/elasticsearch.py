@@ -3,7 +3,7 @@
 URL: ``http(s)://host:9200[?param=value&...]``. Query parameters (all optional):
 
 =============  ================  ===========================================================
-``prefix``     ``euradar-items``  alias name; the index behind it is ``<prefix>-v1``. Tests use
+``prefix``     ``euradar-items``  alias name; the index behind it is ``<prefix>-v2``. Tests use
                                   a unique prefix, two installations can share a cluster.
 ``refresh``    ``wait_for``       bulk refresh policy: ``wait_for`` (a search right after
                                   :meth:`upsert` sees the documents), ``true`` (force a refresh
@@ -15,11 +15,14 @@ URL: ``http(s)://host:9200[?param=value&...]``. Query parameters (all optional):
 ``shards``     1                  ``number_of_shards`` when the index is created
 =============  ================  ===========================================================
 
-The mapping is ``infra/index/mappings/items-v1.json``. Text is normalized in Python
-(:func:`euradar.nlp.normalize.index_tokens`), exactly as for the SQLite index, so only the
-standard analyzer is needed; highlights are made in Python by :func:`euradar.infra.index.highlight.highlight`
-for parity with the embedded backend. Nothing here needs scripts or plugins. Writes and reads
-go through the alias, so a future ``-v2`` can be built beside ``-v1`` and the alias swapped.
+The mapping is ``infra/index/mappings/items-v2.json``. Text is analysed in Python
+(:func:`euradar.core.search_doc.search_doc` with :func:`euradar.nlp.normalize.index_tokens`),
+exactly as for the embedded index, so Elasticsearch only splits on spaces; highlights are made
+in Python by :func:`euradar.infra.index.highlight.highlight` for parity with the embedded
+backend. Nothing here needs scripts or plugins. Writes and reads go through the alias: an
+installation still on ``<prefix>-v1`` (before the query language) is copied into ``-v2`` from
+the items kept in ``_source`` by :meth:`ElasticsearchIndex.ensure`, the alias swapped and
+``-v1`` deleted (logged).
 """
 
 from __future__ import annotations
@@ -28,25 +31,25 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse, urlunparse
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from euradar.core.errors import ConfigError, IndexUnavailable, RefusedItems
+from euradar.core.errors import ConfigError, IndexUnavailable, InvalidItem, RefusedItems
 from euradar.core.models import Item
-from euradar.core.ports import FACET_FIELDS, Hit, Query, SearchPage
+from euradar.core.ports import Hit, Query, SearchPage
+from euradar.core.query_syntax import parse_query
 from euradar.core.redact import redact_service_url
-from euradar.infra.index.es_query import page_window, to_document, to_es
+from euradar.infra.index.analysis import analyse, highlight_test
+from euradar.infra.index.es_query import facet_counts, page_window, to_document, to_es
 from euradar.infra.index.highlight import highlight
-from euradar.infra.index.sql_query import query_forms
-from euradar.infra.index.sqlite import search_fields, word_normalizer
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "v1"
+SCHEMA_VERSION = "v2"
 MAPPING_FILE = Path(__file__).parent / "mappings" / f"items-{SCHEMA_VERSION}.json"
 _RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 _REFRESH = {"wait_for": "wait_for", "true": True, "false": False}
@@ -139,17 +142,18 @@ class ElasticsearchIndex:
         return body
 
     def ensure(self) -> None:
-        """Create ``<prefix>-v1`` with its mapping and the alias if missing; idempotent."""
+        """Create ``<prefix>-v2`` with its mapping and the alias if missing, or move an older
+        index behind the alias to it; idempotent."""
         try:
-            if not self.client.indices.exists_alias(name=self.alias):
+            if self.client.indices.exists_alias(name=self.alias):
+                behind = sorted(self.client.indices.get_alias(name=self.alias))
+                if self.index_name not in behind:
+                    self._migrate(behind)
+            else:
                 if self.client.indices.exists(index=self.index_name):
                     self.client.indices.put_alias(index=self.index_name, name=self.alias)
                 else:
-                    try:
-                        self.client.indices.create(index=self.index_name, **self.index_body())
-                    except ApiError as exc:
-                        if exc.error != "resource_already_exists_exception":
-                            raise
+                    self._create(with_alias=True)
                 self.client.cluster.health(index=self.index_name, wait_for_status="yellow",
                                            timeout=f"{int(self.timeout)}s")
         except ApiError as exc:
@@ -159,6 +163,51 @@ class ElasticsearchIndex:
         except Exception as exc:
             raise IndexUnavailable(f"elasticsearch {self.host} unreachable: {exc}") from exc
         self._ensured = True
+
+    def _create(self, with_alias: bool) -> None:
+        body = self.index_body()
+        if not with_alias:
+            body.pop("aliases")
+        try:
+            self.client.indices.create(index=self.index_name, **body)
+        except ApiError as exc:
+            if exc.error != "resource_already_exists_exception":
+                raise
+
+    def _migrate(self, old: list[str]) -> None:
+        """Copy every item of the older index(es) behind the alias into this schema version,
+        re-analysed from the item kept in ``_source``, then swap the alias and delete them.
+        Run it while nothing else writes (an indexer writing meanwhile lands in the old index
+        and is lost with it): the first start of the new version does it before consuming."""
+        log.warning("elasticsearch: moving %s to %s (new schema)", ", ".join(old), self.index_name)
+        self._create(with_alias=False)
+        self.client.cluster.health(index=self.index_name, wait_for_status="yellow",
+                                   timeout=f"{int(self.timeout)}s")
+
+        def actions() -> Iterator[dict[str, Any]]:
+            for hit in helpers.scan(self.client, index=",".join(old), _source=["doc"],
+                                    query={"query": {"match_all": {}}}):
+                try:
+                    item = Item.from_dict(hit["_source"]["doc"])
+                except (InvalidItem, KeyError, TypeError) as exc:
+                    log.warning("elasticsearch: not copying %s: %s", hit.get("_id"), exc)
+                    continue
+                yield {"_op_type": "index", "_index": self.index_name, "_id": item.id,
+                       "_source": to_document(item, analyse(item))}
+
+        copied, errors = helpers.bulk(self.client, actions(), refresh=True, chunk_size=500,
+                                      raise_on_error=False, max_retries=self.retries)
+        if errors:
+            raise IndexUnavailable(f"elasticsearch: copying into {self.index_name} failed for "
+                                   f"{len(errors) if isinstance(errors, list) else errors} "
+                                   "document(s); the old index is kept")
+        self.client.indices.update_aliases(actions=[
+            *({"remove": {"index": name, "alias": self.alias}} for name in old),
+            {"add": {"index": self.index_name, "alias": self.alias, "is_write_index": True}}])
+        for name in old:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+        log.warning("elasticsearch: %d item(s) now in %s; deleted %s", copied, self.index_name,
+                    ", ".join(old))
 
     def _ensure_once(self) -> None:
         if not self._ensured:
@@ -171,7 +220,7 @@ class ElasticsearchIndex:
     def upsert(self, items: Sequence[Item]) -> int:
         if not items:
             return 0
-        docs = [(item.id, to_document(item, *search_fields(item))) for item in items]
+        docs = [(item.id, to_document(item, analyse(item))) for item in items]
         actions = [{"_op_type": "index", "_index": self.alias, "_id": item_id, "_source": doc}
                    for item_id, doc in docs]
         attempt = 0
@@ -255,22 +304,18 @@ class ElasticsearchIndex:
         return int(self._call("count", self.client.count, index=self.alias)["count"])
 
     def search(self, query: Query) -> SearchPage:
-        forms = query_forms(query.text)
-        body = to_es(query, forms)
+        """Raises :class:`~euradar.core.query_syntax.QuerySyntaxError` for a bad query
+        (before anything is sent to Elasticsearch)."""
+        body = to_es(query)
+        node = parse_query(query.text)
         res = self._call("search", self.client.search, index=self.alias, body=body)
         page, size = page_window(query)
-        wanted = {form for word in forms for form in word}
         hits = []
         for h in res["hits"]["hits"]:
             item = Item.from_dict(h["_source"]["doc"])
-            marks = highlight(item.title + "\n" + item.text, wanted, word_normalizer(item.lang))
+            marks = highlight(item.title + "\n" + item.text, highlight_test(node, item.lang))
             hits.append(Hit(item=item, score=float(h.get("_score") or 0.0), highlights=marks))
-        facets: dict[str, dict[str, int]] = {}
-        if query.facets:
-            aggs = res.get("aggregations", {})
-            for name in FACET_FIELDS:
-                buckets = aggs.get(name, {}).get("buckets", [])
-                facets[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
+        facets = facet_counts(res.get("aggregations", {})) if query.facets else {}
         total = res["hits"]["total"]["value"]
         return SearchPage(total=int(total), hits=hits, facets=facets, page=page, size=size)
 

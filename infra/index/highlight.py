@@ -1,4 +1,5 @@
-"""Highlight snippets for search hits, shared by every index backend that cannot do it natively.
+"""Highlight snippets for search hits, shared by every index backend (made in Python so both
+backends mark the same words, whatever the query language matched).
 
 Crawled text is hostile: the snippet is HTML-escaped and only our own ``<mark>`` tags are added.
 """
@@ -9,36 +10,39 @@ import html
 import re
 from collections.abc import Callable
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def highlight(text: str, wanted: set[str], normalize: Callable[[str], str],
+def highlight(text: str, is_match: Callable[[str], bool] | None,
               width: int = 80, max_snippets: int = 3) -> list[str]:
-    """Snippets of ``text`` around words whose normalized form is in ``wanted``.
+    """Snippets of ``text`` around the words ``is_match`` accepts.
 
-    :param wanted: normalized query tokens
-    :param normalize: the same normalizer the index uses, applied to one word
+    Each distinct word is tested once; then one regular expression of the matching words
+    finds their places, and the scan stops after the last snippet, so a long call text in
+    which a common word occurs hundreds of times costs little.
+
     :returns: up to ``max_snippets`` HTML-safe snippets with matches wrapped in ``<mark>``
     """
-    if not text or not wanted:
+    if not text or is_match is None:
         return []
-    spans = [m.span() for m in _WORD.finditer(text) if set(normalize(m.group()).split()) & wanted]
+    hits = sorted((w for w in set(_WORD.findall(text)) if is_match(w)), key=len, reverse=True)
+    if not hits:
+        return []
+    found = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, hits)) + r")(?![^\W_])")
+    matches = found.finditer(text)
+    match = next(matches, None)
     snippets: list[str] = []
-    used_until = -1
-    for start, _ in spans:
-        if start < used_until:
-            continue
-        lo, hi = max(0, start - width // 2), min(len(text), start + width)
-        inside = [(s, e) for s, e in spans if s >= lo and e <= hi]
+    while match is not None and len(snippets) < max_snippets:
+        lo, hi = max(0, match.start() - width // 2), min(len(text), match.start() + width)
         out, pos = [], lo
-        for s, e in inside:
-            out.append(html.escape(text[pos:s]))
-            out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
-            pos = e
+        while match is not None and match.start() < hi:
+            s, e = match.span()
+            if e <= hi:
+                out.append(html.escape(text[pos:s]))
+                out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+                pos = e
+            match = next(matches, None)
         out.append(html.escape(text[pos:hi]))
         snippet = " ".join("".join(out).split())
         snippets.append(("…" if lo > 0 else "") + snippet + ("…" if hi < len(text) else ""))
-        used_until = hi
-        if len(snippets) >= max_snippets:
-            break
     return snippets

@@ -19,7 +19,7 @@ from euradar.core.models import Event, Item
 from euradar.core.ports import Message
 from euradar.core.subscriptions import Subscription
 from euradar.infra.bus.memory import MemoryBus
-from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.index.embedded import EmbeddedIndex
 from euradar.infra.notify.email import SmtpNotifier
 from euradar.infra.store.sqlite import SqliteStore
 
@@ -118,7 +118,7 @@ def store():
 
 @pytest.fixture
 def index():
-    i = SqliteIndex("memory://")
+    i = EmbeddedIndex("memory://")
     yield i
     i.close()
 

@@ -10,15 +10,15 @@ from icalendar import Calendar
 
 from euradar.alerts.calendar import DeadlineEvent, ics_calendar
 from euradar.alerts.digest import build_digest, next_send_day, preview_digest, send_digests
-from euradar.alerts.matching import matched_terms
+from euradar.alerts.query_match import analyse, matched_terms
 from euradar.alerts.reasons import explain
 from euradar.alerts.render import render_alerts
 from euradar.alerts.selection import Alert, collect_alerts
 from euradar.alerts.status import closed_when_first_seen, closing_is_news, worth_alerting
 from euradar.alerts.wording import fmt_deadline
 from euradar.core.changes import diff_items
-from euradar.core.keywords import parse_keywords
 from euradar.core.models import Event
+from euradar.core.query_syntax import parse_query
 from tests.alerts.conftest import TODAY, make_item, make_sub
 
 
@@ -63,8 +63,8 @@ def test_reasons_name_the_terms_that_hit_and_the_evidence_words():
                          {"text": "Hydrogen", "term": "hydrogen"},
                          {"text": "buses", "term": "transport"}]}],
                      geography=["Lapland"], eligibility=["local_authorities"])
-    expr = parse_keywords('testaus OR "test bed" OR hydrogen OR accelerator NOT mining')
-    assert matched_terms(expr, item) == ["hydrogen"]
+    expr = parse_query('testaus OR "test bed" OR hydrogen OR accelerator NOT mining')
+    assert matched_terms(expr, analyse(item)) == ["hydrogen"]
     sub = make_sub(keywords='"test bed" OR hydrogen OR accelerator', eligibility=["local authority"],
                    geography=["lapland"])
     why = explain(sub, item)

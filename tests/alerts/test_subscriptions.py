@@ -65,7 +65,7 @@ def test_yaml_errors_name_file_line_and_field():
 
 def test_unknown_field_and_keyword_errors_point_at_their_line():
     text = "subscriptions:\n  - email: a@b.fi\n    keywords: '(hydrogen'\n"
-    with pytest.raises(SubscriptionFileError, match="line 3: .*keywords: missing closing"):
+    with pytest.raises(SubscriptionFileError, match=r"line 3: .*keywords: this \( is never closed"):
         parse_subscriptions(text, "s.yaml")
     with pytest.raises(SubscriptionError) as err:
         Subscription.from_dict({"email": "a@b.fi", "colour": "red"})

@@ -7,12 +7,19 @@ from datetime import date, timedelta
 
 import pytest
 
+from euradar.alerts.query_match import analyse, matches
 from euradar.core.ports import Query
+from euradar.core.query_syntax import QuerySyntaxError, parse_query
+from tests.contract.query_items import QUERIES, query_items
 from tests.contract.sample_items import nordic_items, sample_items
 
 
 def _ids(page) -> list[str]:
     return [h.item.id for h in page.hits]
+
+
+def _rank(item) -> int:
+    return {"open": 0, "forthcoming": 0, "closed": 2}.get(item.status or "", 1)
 
 
 class IndexContract:
@@ -112,9 +119,73 @@ class IndexContract:
         assert "<mark>hydrogen</mark>" in joined.lower()
         assert "<script>" not in joined and "&lt;script&gt;" in joined
 
-    def test_index_query_syntax_in_user_text_is_inert(self, loaded):
-        for text in ('"unbalanced', "AND OR NOT", "title:(x", "*", "NEAR(a b)", "-"):
-            loaded.search(Query(text=text))  # must not raise
+    def test_index_backend_syntax_in_user_text_is_inert(self, loaded):
+        for text in ("title:(x)", "NEAR(a b)", "-", "body_norm:recycl", "{!lucene}x", "a^3 b~2",
+                     "ft:HORIZON-CL6-2026-01-CIRCBIO-07"):
+            loaded.search(Query(text=text))  # plain words to us, never backend syntax
+        assert _ids(loaded.search(Query(text="id:ft:HORIZON-CL6-2026-01-CIRCBIO-07"))) == [
+            "ft:HORIZON-CL6-2026-01-CIRCBIO-07"]
+
+    @pytest.mark.parametrize("text, where", [('"unbalanced', 0), ("AND OR NOT", 0),
+                                             ("title:(x", 6), ("*", 0), ("hydrogen OR", 9),
+                                             ("programm:HORIZON", 0), ("a ) b", 2)])
+    def test_index_bad_syntax_is_a_clear_error_with_its_position(self, loaded, text, where):
+        with pytest.raises(QuerySyntaxError) as info:
+            loaded.search(Query(text=text))
+        assert info.value.position == where
+
+    # -- the query language: every backend gives the in-memory matcher's hit set ----------
+
+    @pytest.fixture
+    def query_loaded(self, index):
+        index.upsert(query_items())
+        return index
+
+    @pytest.mark.parametrize("text", sorted(QUERIES))
+    def test_index_query_language_hit_sets(self, query_loaded, text):
+        expected = {item.id for item in query_items()
+                    if matches(parse_query(text), analyse(item))}
+        assert expected == QUERIES[text], "the in-memory matcher disagrees with the fixture"
+        page = query_loaded.search(Query(text=text, size=50, facets=False))
+        assert set(_ids(page)) == expected and page.total == len(expected)
+
+    def test_index_highlights_follow_the_query_language(self, query_loaded):
+        page = query_loaded.search(Query(text='recycl* OR "wind power" NOT offshore'))
+        marks = " ".join(m for h in page.hits for m in h.highlights)
+        assert "<mark>Recycling</mark>" in marks and "<mark>recyclers</mark>" in marks
+        assert "<mark>wind</mark> <mark>power</mark>" in marks
+        assert "<mark>offshore</mark>" not in marks
+
+    # -- deadline-aware default order ------------------------------------------------------
+
+    def test_index_a_closed_call_never_ranks_above_an_open_one(self, query_loaded):
+        for text in ("accelerator", "accelerator OR wind", "hydrogen OR solar OR soil", ""):
+            hits = query_loaded.search(Query(text=text, size=50)).hits
+            ranks = [_rank(h.item) for h in hits]
+            assert ranks == sorted(ranks), (text, [h.item.id for h in hits])
+        hits = query_loaded.search(Query(text="accelerator")).hits
+        assert [h.item.id for h in hits][0] == "syn:3"  # one mention, but the open one
+
+    def test_index_default_order_pages_across_the_status_classes(self, query_loaded):
+        seen = []
+        for page in (1, 2, 3, 4):
+            seen += _ids(query_loaded.search(Query(size=3, page=page, facets=False)))
+        assert len(seen) == 11 and len(set(seen)) == 11
+        assert [_rank(query_loaded.get(i)) for i in seen] == sorted(
+            _rank(query_loaded.get(i)) for i in seen)
+
+    def test_index_closed_calls_stay_findable(self, query_loaded):
+        page = query_loaded.search(Query(text="accelerator", statuses=("closed",)))
+        assert set(_ids(page)) == {"syn:1", "syn:2"}
+        assert _ids(query_loaded.search(Query(sort="first_seen")))[0] == "syn:11"  # closed
+        page = query_loaded.search(Query(text="accelerator status:closed"))
+        assert set(_ids(page)) == {"syn:1", "syn:2"}
+
+    def test_index_facets_cover_the_matching_set_of_a_language_query(self, query_loaded):
+        page = query_loaded.search(Query(text="hydrogen OR soil"))
+        assert page.facets["status"] == {"open": 2, "forthcoming": 1}
+        assert page.facets["themes"] == {"T3": 2, "T2": 1}
+        assert page.facets["programme"] == {"HORIZON": 2, "CEF": 1}
 
     # -- Finnish and Swedish single words: any form of the word, whatever the item's language --
 

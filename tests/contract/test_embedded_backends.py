@@ -6,7 +6,7 @@ import pytest
 
 from euradar.infra.bus.memory import MemoryBus
 from euradar.infra.bus.sqlite import SqliteBus
-from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.index.embedded import EmbeddedIndex
 from tests.contract.bus_contract import BusContract
 from tests.contract.index_contract import IndexContract
 from tests.contract.store_contract import StoreContract
@@ -26,16 +26,16 @@ class TestSqliteBus(BusContract):
         b.close()
 
 
-class TestSqliteIndexInMemory(IndexContract):
+class TestEmbeddedIndexInMemory(IndexContract):
     @pytest.fixture
     def index(self):
-        return SqliteIndex("memory://")
+        return EmbeddedIndex("memory://")
 
 
-class TestSqliteIndexOnDisk(IndexContract):
+class TestEmbeddedIndexOnDisk(IndexContract):
     @pytest.fixture
     def index(self, tmp_path):
-        i = SqliteIndex(f"sqlite:///{tmp_path}/index.db")
+        i = EmbeddedIndex(f"sqlite:///{tmp_path}/index.db")
         yield i
         i.close()
 

@@ -64,3 +64,47 @@ class TestElasticsearchIndex(IndexContract):
             i.drop()
         finally:
             i.close()
+
+
+def test_an_elasticsearch_index_of_schema_v1_is_moved_to_v2(es_url, caplog):
+    """An installation from before the query language: its v1 index is copied into v2 from the
+    items kept in _source, behind the same alias, and v1 is deleted."""
+    import json
+    from pathlib import Path
+
+    from elasticsearch import Elasticsearch
+
+    from euradar.core.ports import Query
+    from euradar.infra.index.elasticsearch import ElasticsearchIndex
+    from tests.contract.sample_items import sample_items
+
+    prefix = f"test-migrate-{uuid.uuid4().hex[:10]}"
+    client = Elasticsearch(es_url)
+    v1 = json.loads((Path(__file__).parents[2] / "infra/index/mappings/items-v1.json").read_text())
+    client.indices.create(index=f"{prefix}-v1", mappings=v1["mappings"],
+                          settings={"number_of_replicas": 0},
+                          aliases={prefix: {"is_write_index": True}})
+    for item in sample_items():
+        days = sorted({d[:10] for d in item.deadlines})
+        client.index(index=prefix, id=item.id, refresh=True, document={
+            "id": item.id, "kind": item.kind, "status": item.status, "lang": item.lang,
+            "programme": item.programme, "source": item.source, "themes": item.theme_ids,
+            "eligibility": item.eligibility, "deadlines": days,
+            "deadline_list": [{"day": d} for d in days], "first_seen": item.first_seen,
+            "first_seen_day": (item.first_seen or "")[:10] or None, "version": item.version,
+            "title_norm": "old", "body_norm": "old", "doc": item.to_dict()})
+    index = ElasticsearchIndex(f"{es_url}?prefix={prefix}")
+    try:
+        index.ensure()
+        assert "moving" in caplog.text and f"{prefix}-v1" in caplog.text
+        assert set(client.indices.get_alias(name=prefix)) == {f"{prefix}-v2"}
+        assert not client.indices.exists(index=f"{prefix}-v1")
+        assert index.count() == 5
+        page = index.search(Query(text="hydrogen OR recycl*"))  # v2 fields, re-analysed
+        assert {h.item.id for h in page.hits} == {"url:presscorner-1",
+                                                  "ft:HORIZON-CL6-2026-01-CIRCBIO-07"}
+        assert index.search(Query(text="status:closed")).total == 1
+    finally:
+        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        index.close()
+        client.close()

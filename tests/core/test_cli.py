@@ -53,6 +53,28 @@ def test_cli_subscribe_search_and_sources(tmp_path, capsys):
     assert {"ft_grants", "ec_presscorner"} <= {s["name"] for s in sources}
 
 
+def test_cli_search_speaks_the_query_language_and_helps(tmp_path, capsys):
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "search", "hydrogen"]) == 0
+    out = capsys.readouterr().out
+    assert "0 result(s)" in out and "nothing has been crawled yet" in out
+    assert "euradar run --once" in out
+
+    rt = Runtime.open(from_env({}, data_dir=tmp_path / "data"))
+    rt.index.upsert(sample_items())
+    rt.close()
+    assert main(["--data-dir", data, "search", "hydrogen", "OR", "textile"]) == 0
+    assert "2 result(s)" in capsys.readouterr().out
+    assert main(["--data-dir", data, "search", '"wind power" -offshore']) == 0
+    assert "0 result(s)" in capsys.readouterr().out
+    assert main(["--data-dir", data, "search", "(hydrogen"]) == 2
+    err = capsys.readouterr().err
+    assert "this ( is never closed" in err and "(hydrogen\n^" in err
+    assert main(["--data-dir", data, "search", "textile", "--kind", "news"]) == 0
+    out = capsys.readouterr().out
+    assert "try without Type: News: 1 result(s)" in out and "euradar search 'textile'" in out
+
+
 def test_cli_tag_answers_every_good_line_whatever_the_bad_ones_hold(monkeypatch, capsys):
     good = {"id": "a", "title": "Wind power and hydrogen", "text": "Renewable energy grids."}
     huge = {"id": "huge", "title": "Hydrogen", "text": "Renewable hydrogen. " * 260_000}  # 5 MB

@@ -19,7 +19,7 @@ from euradar.core.subscriptions import Subscription
 from euradar.core.topics import DEAD_LETTER, ITEMS_TAGGED
 from euradar.infra.bus.memory import MemoryBus
 from euradar.infra.bus.sqlite import SqliteBus
-from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.index.embedded import EmbeddedIndex
 from euradar.infra.notify.email import SmtpNotifier
 from euradar.infra.store.sqlite import SqliteStore
 from tests.contract.sample_items import sample_items
@@ -96,7 +96,7 @@ def test_alerter_killed_between_send_and_commit_sends_no_duplicate(tmp_path, smt
 
 def test_poison_record_is_dead_lettered_and_the_rest_processed(tmp_path):
     bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
-    index = SqliteIndex("memory://")
+    index = EmbeddedIndex("memory://")
     good = sample_items()[:2]
     _publish_tagged(bus, good[:1])
     bus.publish(ITEMS_TAGGED, "broken", b'{"schema": "euradar.event/1", "type": "new", "item": {"id"')
@@ -124,7 +124,7 @@ class FlakyIndex:
 
 def test_transient_failure_backs_off_without_commit_then_resumes(tmp_path):
     bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
-    index = SqliteIndex("memory://")
+    index = EmbeddedIndex("memory://")
     _publish_tagged(bus, sample_items())
     stats = run_consumer(bus.consumer([ITEMS_TAGGED], "indexer"), bus, "indexer",
                          IndexerHandler(FlakyIndex(index, failures=3), bus), until_idle=True,
@@ -133,7 +133,7 @@ def test_transient_failure_backs_off_without_commit_then_resumes(tmp_path):
 
 
 def test_indexer_keeps_the_latest_version_of_a_batch():
-    index = SqliteIndex("memory://")
+    index = EmbeddedIndex("memory://")
     item = sample_items()[0]
     v2 = dataclasses.replace(item, version=2, title="Renamed topic")
     from euradar.core.ports import Message
@@ -171,7 +171,7 @@ class RefusingIndex:
 
 def test_items_refused_for_good_are_dead_lettered_and_the_batch_commits(tmp_path):
     bus = SqliteBus(f"sqlite:///{tmp_path}/bus.db")
-    index = SqliteIndex("memory://")
+    index = EmbeddedIndex("memory://")
     items = sample_items()
     _publish_tagged(bus, items)
     stats = run_consumer(bus.consumer([ITEMS_TAGGED], "indexer"), bus, "indexer",

@@ -4,9 +4,14 @@ import dataclasses
 
 import pytest
 
-from euradar.alerts.matching import evaluate, match, parse_keywords
+from euradar.alerts.matching import keyword_hits, match
+from euradar.alerts.query_match import matched_terms, matches
 from euradar.core.errors import ConfigError
+from euradar.core.models import Item
+from euradar.core.query_syntax import parse_query
+from euradar.core.search_doc import search_doc
 from euradar.core.subscriptions import Subscription
+from euradar.nlp.normalize import index_tokens
 from tests.contract.sample_items import sample_items
 
 
@@ -25,15 +30,44 @@ def sub(**kw) -> Subscription:
     ("NOT mining", "data analytics", True),
 ])
 def test_keyword_expressions(expr, words, expected):
-    from euradar.nlp.normalize import normalize_for_search
+    doc = search_doc(Item(id="x", kind="news", source="s", url="u", title=words, lang="en"),
+                     index_tokens)
+    assert matches(parse_query(expr), doc) is expected
 
-    assert evaluate(parse_keywords(expr), normalize_for_search(words, "en").split()) is expected
 
-
-@pytest.mark.parametrize("bad", ["(hydrogen", "hydrogen OR", "AND wind", "a ) b"])
-def test_bad_keyword_expressions_are_refused_with_a_reason(bad):
-    with pytest.raises(ConfigError, match="keywords"):
+@pytest.mark.parametrize("bad, where", [("(hydrogen", "character 1"), ("hydrogen OR", "character 10"),
+                                        ("AND wind", "character 1"), ("a ) b", "character 3"),
+                                        ("programm:HORIZON", "did you mean programme:")])
+def test_bad_keyword_expressions_are_refused_with_a_reason(bad, where):
+    with pytest.raises(ConfigError, match="keywords") as info:
         sub(keywords=bad)
+    assert where in str(info.value)
+
+
+def test_keywords_speak_the_search_language():
+    circ, cluster, news = sample_items()[:3]
+    assert match(sub(keywords="recycl* theme:T1"), circ)
+    assert not match(sub(keywords="recycl* theme:T3"), circ)
+    assert match(sub(keywords="status:closed cluster"), cluster)
+    assert match(sub(keywords='"wind power" -offshore OR valleys'), news)
+    assert match(sub(keywords="HORIZON-CL6-2026-01"), circ)  # a call id is a phrase
+
+
+def test_keyword_hits_say_which_terms_matched_as_written():
+    news = sample_items()[2]
+    assert keyword_hits(sub(keywords='Hydrogen OR solar OR "wind power"'), news) == [
+        "Hydrogen", '"wind power"']
+    assert keyword_hits(sub(keywords="hydrogen NOT offshore"), news) == []  # no match at all
+    assert keyword_hits(sub(keywords="hydrogen NOT solar"), news) == ["hydrogen"]
+    assert keyword_hits(sub(keywords=""), news) == []
+    doc = search_doc(news, index_tokens)
+    assert matched_terms(parse_query("NOT solar"), doc) == []  # negated terms never count
+
+
+def test_a_stored_profile_that_no_longer_parses_matches_nothing(caplog):
+    stored = dataclasses.replace(sub(keywords="hydrogen"), keywords="(hydrogen")
+    assert match(stored, sample_items()[2]) == []
+    assert "do not parse" in caplog.text
 
 
 def test_match_gives_reasons_and_requires_every_criterion():

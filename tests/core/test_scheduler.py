@@ -8,7 +8,7 @@ from datetime import date
 from euradar.core.settings import Settings
 from euradar.core.subscriptions import Subscription
 from euradar.infra.bus.memory import MemoryBus
-from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.index.embedded import EmbeddedIndex
 from euradar.infra.notify.email import OutboxNotifier
 from euradar.infra.store.sqlite import SqliteStore
 from euradar.runtime import Runtime, is_due
@@ -28,7 +28,7 @@ def test_daily_digest_days_catch_up_what_was_missed_and_no_more():
 
 def _runtime(tmp_path) -> Runtime:
     return Runtime(settings=Settings(data_dir=tmp_path, restart_backoff_max=60.0), bus=MemoryBus(),
-                   index=SqliteIndex("memory://"), store=SqliteStore("memory://"),
+                   index=EmbeddedIndex("memory://"), store=SqliteStore("memory://"),
                    notifier=OutboxNotifier(f"outbox://{tmp_path}/outbox", "a@b"))
 
 

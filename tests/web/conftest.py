@@ -1,6 +1,6 @@
 """Fixtures for the web tests: a Runtime on in-memory backends, seeded, and a TestClient.
 
-``backend_index`` is the seam for more index backends: it yields SqliteIndex always and
+``backend_index`` is the seam for more index backends: it yields EmbeddedIndex always and
 ElasticsearchIndex too when EURADAR_TEST_ES_URL is set (imported lazily, so the embedded
 suite needs no Elasticsearch client). Add a backend by adding a param and a branch.
 """
@@ -17,7 +17,7 @@ import pytest
 from euradar.core.changes import diff_items
 from euradar.core.settings import Settings
 from euradar.infra.bus.memory import MemoryBus
-from euradar.infra.index.sqlite import SqliteIndex
+from euradar.infra.index.embedded import EmbeddedIndex
 from euradar.infra.notify.email import OutboxNotifier
 from euradar.infra.store.sqlite import SqliteStore
 from euradar.runtime import Runtime
@@ -30,7 +30,7 @@ INDEX_BACKENDS = ["sqlite"] + (["elasticsearch"] if os.environ.get("EURADAR_TEST
 @pytest.fixture(params=INDEX_BACKENDS)
 def backend_index(request):
     if request.param == "sqlite":
-        index = SqliteIndex("memory://")
+        index = EmbeddedIndex("memory://")
     else:
         from euradar.infra.index.elasticsearch import ElasticsearchIndex
 

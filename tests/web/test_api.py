@@ -252,7 +252,7 @@ def test_csv_export_for_finnish_spreadsheets(client):
 
 
 def test_calendar_export_is_rfc5545(client):
-    r = client.get("/api/calendar.ics", params={"kind": "call"})
+    r = client.get("/api/calendar.ics", params={"kind": "call", "past": "true"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
     text = r.text
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
@@ -265,6 +265,17 @@ def test_calendar_export_is_rfc5545(client):
     fi = client.get("/api/calendar.ics", params={"kind": "call", "lang": "fi"}).text
     assert "SUMMARY:Määräaika: Higher Voltage" in fi.replace("\r\n ", "")
     assert "Snöröjning" not in unfolded  # the tender is not a call
+
+
+def test_calendar_export_defaults_to_upcoming_deadlines(client):
+    from datetime import date
+
+    text = client.get("/api/calendar.ics", params={"kind": "call"}).text.replace("\r\n ", "")
+    days = [line.split(":")[1][:8] for line in text.split("\r\n")
+            if line.startswith("DTSTART")]
+    assert days and all(day >= date.today().strftime("%Y%m%d") for day in days)
+    every = client.get("/api/calendar.ics", params={"kind": "call", "past": "true"}).text
+    assert every.count("BEGIN:VEVENT") > text.count("BEGIN:VEVENT")
 
 
 def test_openapi_spec_documents_the_api(client):

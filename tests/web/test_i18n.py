@@ -273,7 +273,7 @@ def test_every_page_in_finnish_and_swedish_has_no_english(local_client, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_mail_in_finnish_and_swedish_has_no_english(lang, tmp_path):
     from euradar.alerts.links import Links
-    from euradar.infra.index.sqlite import SqliteIndex
+    from euradar.infra.index.embedded import EmbeddedIndex
     from euradar.infra.store.sqlite import SqliteStore
 
     links = Links("http://127.0.0.1:8765", b"k" * 32)
@@ -299,7 +299,7 @@ def test_every_mail_in_finnish_and_swedish_has_no_english(lang, tmp_path):
         "operator": render_operator("ops@kemi.fi", [{"source": "ft_grants", "kind": "failing",
                                                       "message": "", "at": "2026-12-01"}], lang),
     }
-    store, index = SqliteStore("memory://"), SqliteIndex("memory://")
+    store, index = SqliteStore("memory://"), EmbeddedIndex("memory://")
     index.ensure()
     index.upsert(items)
     store.record_item(old, [])

@@ -16,11 +16,11 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
-from euradar.infra.index.sqlite import SqliteIndex  # noqa: E402
+from euradar.infra.index.embedded import EmbeddedIndex  # noqa: E402
 from euradar.web.app import create_app  # noqa: E402
 from tests.web.conftest import AUTH, make_runtime, seed  # noqa: E402
 
-_runtime = make_runtime(SqliteIndex("memory://"), Path(tempfile.mkdtemp(prefix="euradar-st-")))
+_runtime = make_runtime(EmbeddedIndex("memory://"), Path(tempfile.mkdtemp(prefix="euradar-st-")))
 seed(_runtime.index, _runtime.store)
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_runtime))
 
