@@ -15,6 +15,7 @@ learned from the labelled texts.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from euradar.nlp.matching import TermMatch
@@ -32,6 +33,24 @@ class ScoringSettings:
     half_point: float = 2.5
     threshold: float = 0.5
     weak_cap: float = 1000.0
+    list_factor: float = 1.0
+
+
+_EXAMPLE_LIST_RE = re.compile(
+    r"\b(?:such as|e\.\s?g\.|for example|for instance|including|inter alia|like)\s+([^.;:!?()\n]{10,400})",
+    re.IGNORECASE)
+
+
+def example_list_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of enumerations of examples ("such as A, B, C and D"): a term named
+    there is one example among several, not the text's subject (GUIDELINES.md: "a term inside a
+    long list of examples" is incidental)."""
+    spans = []
+    for found in _EXAMPLE_LIST_RE.finditer(text):
+        body = found.group(1)
+        if body.count(",") >= 2 or (body.count(",") >= 1 and re.search(r"\b(?:and|or)\b", body)):
+            spans.append(found.span(1))
+    return spans
 
 
 def theme_scores(
@@ -41,6 +60,7 @@ def theme_scores(
     word_count: int,
     has_arctic_context: bool,
     settings: ScoringSettings,
+    list_spans: list[tuple[int, int]] | None = None,
 ) -> dict[str, float]:
     """Score each theme from its matches, given as (match, start character offset) pairs."""
     length_factor = (1.0 + word_count / settings.length_unit) ** settings.length_power
@@ -60,6 +80,8 @@ def theme_scores(
             if strength == "weak" and not (has_clear_evidence or has_arctic_context):
                 continue
             value = weights.get(strength, 1.0)
+            if list_spans and all(any(a <= start < b for a, b in list_spans) for start in starts):
+                value *= settings.list_factor
             if min(starts) < title_end:
                 value *= settings.title_factor
             if strength != "weak":  # an ambiguous word repeated in boilerplate is no stronger
