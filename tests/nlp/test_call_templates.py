@@ -116,7 +116,7 @@ def test_english_eu_call_vocabulary_of_every_theme(tagger):
         "T3": ("The power sector must cut emissions: sector coupling, power-to-gas and deep renovation of the "
                "building stock lower energy demand.", {"power sector", "sector coupling", "deep renovation"}),
         "T4": ("Open innovation test beds offer pilot-scale testing infrastructure and field demonstrations in "
-               "winter conditions.", {"pilot-scale", "open innovation test beds", "winter conditions"}),
+               "winter conditions.", {"pilot-scale", "open innovation test bed", "winter conditions"}),
         "T6": ("The call on fighting crime and terrorism funds maritime security, protection of public spaces and "
                "military mobility.", {"maritime security", "protection of public spaces", "military mobility"}),
         "T7": ("Musicians, writers and craftspeople work at heritage sites with the European Heritage Label.",
