@@ -4,8 +4,11 @@ Per theme, every distinct term contributes its weight (defining > core > normal 
 multiplied when it occurs in the title, with a small bonus for repetitions. Weak (ambiguous)
 terms count only next to other evidence for the same theme or with Arctic/Lapland context, and
 all of them together add at most ``weak_cap``: a pile of "cooperation, partnership, networks"
-supports a theme but never carries it. The sum is divided by a length factor so that one
-incidental mention in a long text stays below the threshold, and squashed to 0..1 as
+supports a theme but never carries it. A term met only inside an enumeration of examples
+("sectors such as tourism, forestry and mining") counts ``list_factor`` of its weight:
+GUIDELINES.md calls a term in a list of examples incidental, and call texts are full of such
+lists (English only: the cue words are English). The sum is divided by a length factor so that
+one incidental mention in a long text stays below the threshold, and squashed to 0..1 as
 ``density / (density + half_point)`` (0.5 exactly at ``half_point``).
 
 The constants were set by hand on folds 0-2 of the labelled file. A logistic regression over the
