@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labels")
     parser.add_argument("--dump", help="write per-line analysis of the development folds (JSON Lines)")
-    parser.add_argument("--dropout", action="store_true", 
+    parser.add_argument("--dropout", action="store_true",
                         help="also score folds 0-2 without each fold's own-only terms")
     parser.add_argument("--dropout-from", help="only terms of this earlier taxonomy are dropped by --dropout")
     parser.add_argument("--checkpoint", action="store_true", help="also score the held-out folds (aggregates only)")
