@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from euradar.consumers.carried_tokens import tokens_for
 from euradar.core import metrics
 from euradar.core.codec import dumps_event
 from euradar.core.models import Event, Item
@@ -72,7 +73,11 @@ class TaggerHandler:
                 if truncated:  # tagged on the first TAG_TEXT_CHARS; the index keeps the whole text
                     analysis["flags"] = [*analysis.get("flags", []), TRUNCATED_FLAG]
                     metrics.TEXT_TRUNCATED.inc()
-                tagged = Event(type=event.type, item=enrich(item, analysis), changes=event.changes)
+                enriched = enrich(item, analysis)
+                # The index tokens ride along for the indexer and the alerter (see
+                # carried_tokens); not for a cut text, whose tail the tagger never read.
+                tagged = Event(type=event.type, item=enriched, changes=event.changes,
+                               search=None if truncated else tokens_for(enriched))
                 self.bus.publish(ITEMS_TAGGED, msg.key, dumps_event(tagged))
         self.bus.flush()
 
