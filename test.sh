@@ -35,23 +35,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# Finnish morphology: Voikko (Debian's libvoikko1 + voikko-fi; the Python binding comes from PyPI).
-voikko_installed() {
-  if command -v dpkg-query >/dev/null 2>&1; then
-    dpkg-query -W -f='${Status}\n' libvoikko1 voikko-fi 2>/dev/null | grep -c "install ok installed" | grep -qx 2
-  else
-    ldconfig -p 2>/dev/null | grep -q 'libvoikko\.so\.1'
-  fi
-}
-if ! voikko_installed; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing Finnish morphology (Debian packages libvoikko1 voikko-fi) ..." >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvoikko1 voikko-fi >/dev/null) \
-      || echo "!! could not install libvoikko1 voikko-fi: Finnish falls back to a stemmer (poorer search and tagging)" >&2
-  else
-    echo "!! libvoikko1 and voikko-fi are not installed (needs root and apt-get): Finnish falls back to a stemmer; install them for full Finnish search and tagging" >&2
-  fi
-fi
+# Finnish morphology (Voikko from Debian): installed when missing, see infra/voikko.sh.
+bash infra/voikko.sh
 
 started_services=0
 if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then

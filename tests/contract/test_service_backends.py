@@ -52,6 +52,30 @@ def test_kafka_group_names_carry_the_installation_prefix(kafka_bootstrap):
         bus.close()
 
 
+def test_kafka_fresh_groups_on_fresh_topics_all_join_and_read(kafka_bootstrap):
+    """Each new topic makes the group leader assign before it knows the partitions, then rejoin.
+    kafka-python 3.0 could lose that second join when a short poll timed out during it, and the
+    member sat unassigned with heartbeats off (infra/bus/kafka_consumer.py _unstick_rejoin).
+    Twenty rounds: about one join in 25 hit it on this machine under load."""
+    from euradar.infra.bus.kafka import KafkaBus, unique_prefix
+
+    bus = KafkaBus(f"kafka://{kafka_bootstrap}?topic_prefix={unique_prefix('joins')}")
+    topics = [f"joins.{n}" for n in range(20)]
+    try:
+        for topic in topics:
+            bus.publish(topic, "k", topic.encode())
+            bus.flush()
+            consumer = bus.consumer([topic], group=f"g-{uuid.uuid4().hex[:6]}")
+            try:
+                got = consumer.poll(max_records=10, timeout=10.0)
+                assert [m.value for m in got] == [topic.encode()], topic
+            finally:
+                consumer.close()
+    finally:
+        bus.delete_topics(topics)
+        bus.close()
+
+
 class TestElasticsearchIndex(IndexContract):
     @pytest.fixture
     def index(self, es_url):
