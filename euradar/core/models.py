@@ -1,6 +1,6 @@
 """The domain model: an :class:`Item` (a call, a tender or a news item) and the events about it.
 
-Items travel on the bus as versioned JSON (``euradar.event/1``, see :mod:`euradar.codec`).
+Items travel on the bus as versioned JSON (``euradar.event/1.1``, see :mod:`euradar.codec`).
 An item's ``id`` is stable across crawls: the source's own identifier where it has one
 (``ft:HORIZON-CL6-2026-01-CIRCBIO-07`` collapses the language copies and versions of a
 Funding & Tenders topic), otherwise ``url:<sha1 of the canonical URL>``.

@@ -15,8 +15,10 @@ from euradar.consumers.carried_tokens import remember_carried, tokens_for
 from euradar.consumers.indexer import IndexerHandler
 from euradar.consumers.tagger import TaggerHandler
 from euradar.core.codec import SCHEMA, dumps_event, loads_event
+from euradar.core.errors import InvalidItem
 from euradar.core.models import Event, Item, SearchTokens
 from euradar.core.ports import Message, Query
+from euradar.core.schema import MAX_EVENT_BYTES
 from euradar.core.subscriptions import Subscription
 from euradar.core.topics import ITEMS_TAGGED
 from euradar.infra.bus.memory import MemoryBus
@@ -92,6 +94,22 @@ def test_the_tagger_carries_none_for_a_text_it_cut():
                                        Event("new", item))])
     [msg] = bus.read_topic(ITEMS_TAGGED, 10)
     assert loads_event(msg.value).search is None
+
+
+def test_the_tagger_leaves_the_tokens_out_when_only_they_break_the_size_limit():
+    bus = MemoryBus()
+    words = " ".join(f"sana{n}" for n in range(2500))  # ~20,000 characters, tagged whole
+    item = dataclasses.replace(finnish_item(), text=words,
+                               extra={f"blob{k}": "x" * ((MAX_EVENT_BYTES - 2 * len(words)) // 3)
+                                      for k in range(3)})
+    assert len(dumps_event(Event("new", item))) < MAX_EVENT_BYTES
+    with pytest.raises(InvalidItem, match="bytes"):
+        dumps_event(Event("new", item, search=tokens_for(item)))
+    TaggerHandler(bus, get_tagger())([(Message("euradar.items.raw", item.id, b"", 1),
+                                       Event("new", item))])
+    [msg] = bus.read_topic(ITEMS_TAGGED, 10)
+    tagged = loads_event(msg.value)
+    assert tagged.search is None and tagged.item.text == words
 
 
 def test_the_indexer_uses_carried_tokens_only_from_the_same_normaliser():
