@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from euradar.nlp.langid import LANGS, detect_from_words
 from euradar.nlp.matching import ContextRuleSet, TermIndex, TermMatch, keep_longest, token_key
-from euradar.nlp.scoring import ScoringSettings, theme_scores
+from euradar.nlp.scoring import ScoringSettings, example_list_spans, theme_scores
 from euradar.nlp.taxonomy import load_taxonomy
 
 for _name, _default in (("lang", None), ("langs", None), ("keys", None), ("matches", None),
@@ -111,8 +111,9 @@ class ThemeScorer:
                     match.entry.kind == "flag" and match.entry.group in ("arctic", "sami")):
                 has_arctic = True
         word_count = sum(1 for _, alpha, _, _ in _token_table(doc) if alpha)
+        lists = example_list_spans(doc.text) if self.settings.list_factor != 1.0 else None
         scores = theme_scores(by_theme, self.taxonomy.term_weights, doc._.title_end, word_count, has_arctic,
-                              self.settings)
+                              self.settings, lists)
         doc._.theme_scores = scores
         doc._.themes = [theme for theme, score in scores.items() if score >= self.settings.threshold]
         return doc
@@ -140,12 +141,12 @@ def make_term_matcher(nlp: Language, name: str, taxonomy_path: str) -> TermMatch
     "euradar_theme_scorer",
     default_config={"taxonomy_path": "", "title_factor": 2.0, "repeat_bonus": 0.2, "max_repeats": 3,
                     "length_unit": 100.0, "length_power": 0.7, "half_point": 2.5, "threshold": 0.5,
-                    "weak_cap": 1000.0},
+                    "weak_cap": 1000.0, "list_factor": 1.0},
 )
 def make_theme_scorer(nlp: Language, name: str, taxonomy_path: str, title_factor: float, repeat_bonus: float,
                       max_repeats: int, length_unit: float, length_power: float, half_point: float,
-                      threshold: float, weak_cap: float) -> ThemeScorer:
+                      threshold: float, weak_cap: float, list_factor: float) -> ThemeScorer:
     """Factory for the evidence-to-score component."""
     settings = ScoringSettings(title_factor, repeat_bonus, max_repeats, length_unit, length_power, half_point,
-                               threshold, weak_cap)
+                               threshold, weak_cap, list_factor)
     return ThemeScorer(taxonomy_path, settings)

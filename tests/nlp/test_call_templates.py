@@ -72,3 +72,59 @@ def test_a_context_rule_holds_for_every_term_with_the_same_base_form(tagger):
     assert rules._rule_for("defense", "en") == rules._rule_for("defence", "en") is not None
     assert not any(t == "T6" for t, _ in _evidence(tagger, "Biology", "Plants build an immune defense against fungi."))
     assert any(t == "T6" for t, _ in _evidence(tagger, "Industry", "Suppliers to the defense industry grow."))
+
+
+def test_terms_named_only_in_a_list_of_examples_weigh_less(tagger):
+    from euradar.nlp.scoring import example_list_spans
+
+    text = ("The pilot covers sectors such as tourism, forestry, mining and energy. Work packages follow. "
+            "Tourism businesses in the region develop services for visitors.")
+    spans = example_list_spans(text)
+    assert len(spans) == 1
+    listed = text[spans[0][0]:spans[0][1]]
+    assert "mining" in listed and "visitors" not in listed
+    # no enumeration: "such as" before a single example is not a list
+    assert example_list_spans("Materials such as recycled steel are used in the new hall.") == []
+    scorer = tagger.nlp.get_pipe("euradar_theme_scorer")
+    assert scorer.settings.list_factor < 1.0
+    doc = next(iter(tagger._docs([{"id": "x", "title": "Regional pilot", "text": text, "lang": "en"}])))
+    listed_only = doc._.theme_scores["T1"]   # "mining" appears only inside the list
+    own_subject = next(iter(tagger._docs([{"id": "y", "title": "Regional pilot", "lang": "en", "text": text.replace(
+        "such as tourism, forestry, mining and energy", "of the region") + " Mining companies invest too."}])))
+    assert 0 < listed_only < own_subject._.theme_scores["T1"]
+
+
+def test_computing_architecture_and_trl_levels_are_not_design_or_test_sites(tagger):
+    text = ("The action develops a reference architecture and a software architecture for secure cloud platforms, "
+            "reaching TRL 6 (technology demonstrated in relevant environment) and TRL 7 (system prototype "
+            "demonstration in operational environment).")
+    evidence = _evidence(tagger, "Cloud platforms", text)
+    assert not any(theme == "T7" for theme, _ in evidence)
+    assert ("T4", "operational environment") not in evidence
+    assert ("T4", "demonstration") not in evidence
+    assert any(theme == "T7" for theme, _ in _evidence(tagger, "Museum", "An exhibition on Nordic architecture opens."))
+
+
+def test_english_eu_call_vocabulary_of_every_theme(tagger):
+    # Each sentence names its theme with vocabulary of EU programmes and policies (our own sentences);
+    # the listed terms must be read as evidence of that theme, and the theme assigned.
+    cases = {
+        "T1": ("Projects apply the Batteries Regulation and improve repairability and resource recovery of primary "
+               "raw materials in circular value chains.", {"batteries regulation", "repairability", "resource recovery"}),
+        "T2": ("The Rural Pact and the long-term vision for rural areas support smart farming and timber construction "
+               "in rural municipalities.", {"rural pact", "smart farming", "timber construction"}),
+        "T3": ("The power sector must cut emissions: sector coupling, power-to-gas and deep renovation of the "
+               "building stock lower energy demand.", {"power sector", "sector coupling", "deep renovation"}),
+        "T4": ("Open innovation test beds offer pilot-scale testing infrastructure and field demonstrations in "
+               "winter conditions.", {"pilot-scale", "open innovation test bed", "winter conditions"}),
+        "T6": ("The call on fighting crime and terrorism funds maritime security, protection of public spaces and "
+               "military mobility.", {"maritime security", "protection of public spaces", "military mobility"}),
+        "T7": ("Musicians, writers and craftspeople work at heritage sites with the European Heritage Label.",
+               {"musicians", "craftspeople", "european heritage label"}),
+        "T8": ("European Strategic Cluster Partnerships support business internationalisation and startup support "
+               "in macro-regional strategies.", {"business internationalisation", "macro-regional strategies"}),
+    }
+    for theme, (text, terms) in cases.items():
+        evidence = _evidence(tagger, "Call 2026", text)
+        assert {(theme, term) for term in terms} <= evidence, (theme, terms - {t for g, t in evidence if g == theme})
+        assert theme in _themes(tagger, "Call 2026", text), (theme, text)
