@@ -18,7 +18,6 @@ from euradar.alerts.batching import EMAIL, WEBHOOK, AlertBatcher, Clock
 from euradar.alerts.links import Links
 from euradar.alerts.operators import OperatorAlerter
 from euradar.alerts.selection import collect_alerts
-from euradar.consumers.carried_tokens import remember_carried
 from euradar.consumers.runner import run_consumer
 from euradar.core.models import Event
 from euradar.core.ports import Bus, Message, Notification, Notifier, Store
@@ -53,7 +52,6 @@ class AlerterHandler:
         return self.batcher.messages_sent
 
     def __call__(self, batch: Sequence[tuple[Message, Event]]) -> None:
-        remember_carried(e for _, e in batch)
         subs = self.store.list_subscriptions(active_only=True)
         today = self.batcher.clock().date()
         self.batcher.enqueue(collect_alerts([e for _, e in batch], subs, today))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from euradar.consumers.carried_tokens import remember_carried
 from euradar.consumers.runner import dead_letter
 from euradar.core.errors import RefusedItems
 from euradar.core.models import Event, Item
@@ -19,7 +18,6 @@ class IndexerHandler:
         self.bus = bus
 
     def __call__(self, events: Sequence[tuple[Message, Event]]) -> None:
-        remember_carried(e for _, e in events)
         latest: dict[str, Item] = {}
         for _, event in events:  # per key in order: the last version in the batch wins
             current = latest.get(event.item.id)

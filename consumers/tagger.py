@@ -25,10 +25,8 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from euradar.consumers.carried_tokens import tokens_for
 from euradar.core import metrics
 from euradar.core.codec import dumps_event
-from euradar.core.errors import InvalidItem
 from euradar.core.models import Event, Item
 from euradar.core.ports import Bus, Message
 from euradar.core.schema import TRUNCATED_FLAG, cap_for_tagging
@@ -74,24 +72,9 @@ class TaggerHandler:
                 if truncated:  # tagged on the first TAG_TEXT_CHARS; the index keeps the whole text
                     analysis["flags"] = [*analysis.get("flags", []), TRUNCATED_FLAG]
                     metrics.TEXT_TRUNCATED.inc()
-                enriched = enrich(item, analysis)
-                # The index tokens ride along for the indexer and the alerter (see
-                # carried_tokens); not for a cut text, whose tail the tagger never read.
-                tagged = Event(type=event.type, item=enriched, changes=event.changes,
-                               search=None if truncated else tokens_for(enriched))
-                self.bus.publish(ITEMS_TAGGED, msg.key, _encode(tagged))
+                tagged = Event(type=event.type, item=enrich(item, analysis), changes=event.changes)
+                self.bus.publish(ITEMS_TAGGED, msg.key, dumps_event(tagged))
         self.bus.flush()
-
-
-def _encode(event: Event) -> bytes:
-    """The tagged event; without its tokens when only they make it too big for one record
-    (they are an optimisation, the item is not)."""
-    try:
-        return dumps_event(event)
-    except InvalidItem:
-        if event.search is None:
-            raise
-        return dumps_event(dataclasses.replace(event, search=None))
 
 
 def memory_zone(tagger: Any, vocab_cap: int) -> AbstractContextManager[Any]:

@@ -20,10 +20,7 @@ matches when it holds any of them.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
-from collections.abc import Sequence
 from functools import lru_cache
 
 from euradar.nlp.langid import detect_language
@@ -84,9 +81,6 @@ def index_tokens(text: str, lang: str | None) -> list[str]:
     phrase "vetytalous kehittäminen" finds it while the single word "vety" does too.
     Deterministic: depends only on the text, the language and the installed dictionaries.
     """
-    known = _KNOWN.get((text, lang))
-    if known is not None:
-        return list(known)
     language = _resolve_lang(text, lang)
     main: list[str] = []
     extra: list[str] = []
@@ -124,51 +118,3 @@ def query_word_forms(word: str) -> tuple[str, ...]:
         forms.append(analyse(piece, "sv").lemmas[0])
         forms.append(stem(lower, "en"))
     return tuple(dict.fromkeys(forms))
-
-
-# -- Tokens another process computed ---------------------------------------------------------
-# The tagger has just analysed every word of an item (its dictionary caches are warm), so it
-# carries the item's index tokens in the tagged event; the indexer and the alerter remember
-# them here for the exact text instead of analysing every word again (a cold Voikko or
-# simplemma look-up per new word, in each process: most of the indexer's CPU per item).
-# Only tokens made by an identical normaliser are taken (see analysis_fingerprint); the key is
-# the exact text and language, so a text that differs by one character is analysed afresh.
-KNOWN_TEXTS_MAX = 256  # a bus batch is 64 events of two texts, used as soon as remembered
-_KNOWN: dict[tuple[str, str | None], tuple[str, ...]] = {}
-_known_lock = threading.Lock()
-
-
-def remember_index_tokens(text: str, lang: str | None, tokens: Sequence[str]) -> None:
-    """Make :func:`index_tokens` answer ``tokens`` for ``(text, lang)`` (oldest forgotten
-    first beyond ``KNOWN_TEXTS_MAX`` texts). The caller vouches that they came from a
-    normaliser with today's :func:`analysis_fingerprint`."""
-    with _known_lock:
-        _KNOWN.pop((text, lang), None)
-        while len(_KNOWN) >= KNOWN_TEXTS_MAX:
-            _KNOWN.pop(next(iter(_KNOWN)))
-        _KNOWN[(text, lang)] = tuple(tokens)
-
-
-def forget_index_tokens() -> None:
-    with _known_lock:
-        _KNOWN.clear()
-
-
-# Words whose analysis says whether tokens were made by today's normaliser. When the language
-# helper improves Finnish or Swedish morphology, these answers change: an embedded index built
-# with the old analysis is rebuilt from its stored documents, and tokens carried in events by a
-# tagger running the old analysis are not used.
-_PROBES = (
-    ("en", "Testing recycled textiles and hydrogen valleys for wind power grids"),
-    ("fi", "Talvitestauksen rengastestauksen vedyn kiertotalouden matkailua Lapissa kunnille"),
-    ("sv", "Vintertestning av däck, vätgas och cirkulär ekonomi i Norrbottens kommuner"),
-)
-_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen")
-
-
-@lru_cache(maxsize=1)
-def analysis_fingerprint() -> str:
-    """A short digest of how text is analysed today (changes when the normaliser does)."""
-    parts = [" ".join(index_tokens(text, lang)) for lang, text in _PROBES]
-    parts += [" ".join(query_word_forms(w)) for w in _PROBE_WORDS]
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]

@@ -1,12 +1,8 @@
 """Versioned JSON wire format for bus messages.
 
-``{"schema": "euradar.event/1.1", "type": "new"|"changed", "item": {...}, "changes": [...],
-"search": {...}}``. A consumer refuses an unknown major schema with :class:`InvalidItem`
-(dead-lettered) rather than guessing; unknown item keys are ignored so producers may add fields.
-
-1.1 added the optional ``search`` block (the item's index tokens from the tagger, see
-:class:`~euradar.core.models.SearchTokens`); a 1.0 event has none and means the same, and a 1.0
-consumer ignores the block.
+``{"schema": "euradar.event/1", "type": "new"|"changed", "item": {...}, "changes": [...]}``.
+A consumer refuses an unknown major schema with :class:`InvalidItem` (dead-lettered) rather than
+guessing; unknown item keys are ignored so producers may add fields.
 """
 
 from __future__ import annotations
@@ -15,15 +11,10 @@ import json
 from typing import Any
 
 from euradar.core.errors import InvalidItem
-from euradar.core.models import Change, Event, Item, SearchTokens
-from euradar.core.schema import (
-    MAX_EVENT_BYTES,
-    validate_changes,
-    validate_item_dict,
-    validate_search,
-)
+from euradar.core.models import Change, Event, Item
+from euradar.core.schema import MAX_EVENT_BYTES, validate_changes, validate_item_dict
 
-SCHEMA = "euradar.event/1.1"
+SCHEMA = "euradar.event/1"
 MAX_DEAD_ORIGINAL = 200_000  # characters of the refused record kept in its dead letter
 
 
@@ -34,13 +25,7 @@ def dumps_event(event: Event) -> bytes:
     changes = [dict(vars(c)) for c in event.changes]
     validate_item_dict(item)
     validate_changes(changes)
-    payload: dict[str, Any] = {"schema": SCHEMA, "type": event.type, "item": item,
-                               "changes": changes}
-    if event.search is not None:
-        search = {"analysis": event.search.analysis, "title": list(event.search.title),
-                  "body": list(event.search.body)}
-        validate_search(search)
-        payload["search"] = search
+    payload = {"schema": SCHEMA, "type": event.type, "item": item, "changes": changes}
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
     if len(raw) > MAX_EVENT_BYTES:
         raise InvalidItem(f"event is {len(raw):,} bytes, at most {MAX_EVENT_BYTES:,} allowed")
@@ -66,17 +51,12 @@ def loads_event(raw: bytes) -> Event:
     if not isinstance(data.get("item"), dict):
         raise InvalidItem("event has no item object", "item")
     validate_changes(data.get("changes"))
-    search = data.get("search")
-    if search is not None:
-        validate_search(search)
     try:
         item = Item.from_dict(data["item"])  # validates the item's schema
         changes = [Change(**c) for c in data.get("changes") or []]
     except (TypeError, ValueError) as exc:
         raise InvalidItem(f"malformed item or change: {exc}") from exc
-    return Event(type=data["type"], item=item, changes=changes,
-                 search=None if search is None else SearchTokens(
-                     search["analysis"], tuple(search["title"]), tuple(search["body"])))
+    return Event(type=data["type"], item=item, changes=changes)
 
 
 def dead_letter_payload(stage: str, reason: str, key: str | None, original: bytes | str | None,

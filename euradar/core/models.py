@@ -1,6 +1,6 @@
 """The domain model: an :class:`Item` (a call, a tender or a news item) and the events about it.
 
-Items travel on the bus as versioned JSON (``euradar.event/1.1``, see :mod:`euradar.codec`).
+Items travel on the bus as versioned JSON (``euradar.event/1``, see :mod:`euradar.codec`).
 An item's ``id`` is stable across crawls: the source's own identifier where it has one
 (``ft:HORIZON-CL6-2026-01-CIRCBIO-07`` collapses the language copies and versions of a
 Funding & Tenders topic), otherwise ``url:<sha1 of the canonical URL>``.
@@ -139,28 +139,13 @@ class Change:
     text: str  # human wording: "deadline 12.03.2026 -> 26.03.2026"
 
 
-@dataclass(frozen=True)
-class SearchTokens:
-    """The index tokens of an item's title and body (the texts of
-    :func:`euradar.core.search_doc.search_texts`) as the producer's normaliser made them;
-    ``analysis`` is that normaliser's fingerprint. A consumer whose normaliser has the same
-    fingerprint may use them instead of analysing the texts again."""
-
-    analysis: str
-    title: tuple[str, ...]
-    body: tuple[str, ...]
-
-
 @dataclass
 class Event:
-    """What travels on the bus: an item is ``new`` or ``changed`` (with the changes).
-    ``search``: the item's index tokens, when the tagger carried them (an optimisation: an
-    event without them means the same)."""
+    """What travels on the bus: an item is ``new`` or ``changed`` (with the changes)."""
 
     type: Literal["new", "changed"]
     item: Item
     changes: list[Change] = field(default_factory=list)
-    search: SearchTokens | None = None
 
 
 def utcnow_iso() -> str:

@@ -1,4 +1,4 @@
-"""The schema of an item event on the bus (``euradar.event/1.1``), types included.
+"""The schema of an item event on the bus (``euradar.event/1``), types included.
 
 Checked where events cross the bus boundary: when a producer encodes one
 (:func:`euradar.core.codec.dumps_event`) and when a consumer decodes one
@@ -136,33 +136,6 @@ def validate_changes(changes: Any) -> None:
         if not isinstance(change["field"], str) or not isinstance(change["text"], str):
             raise InvalidItem("a change's field and text must be strings", "changes")
         _check_json(dict(change), "changes")
-
-
-MAX_FINGERPRINT_CHARS = 64
-
-
-def validate_search(search: Any) -> None:
-    """The optional ``search`` block of an event (schema 1.1): the item's index tokens as the
-    tagger's normaliser made them, ``{"analysis": fingerprint, "title": [str], "body": [str]}``.
-    Checked as strictly as the item: the tokens go into the index like its text."""
-    if not isinstance(search, Mapping) or set(search) != {"analysis", "title", "body"}:
-        raise InvalidItem("must be an object with analysis, title, body", "search")
-    analysis = search["analysis"]
-    if not isinstance(analysis, str) or not analysis:
-        raise InvalidItem(f"analysis must be a non-empty string, got {_type_name(analysis)}",
-                          "search.analysis")
-    check_text(analysis, "search.analysis", MAX_FINGERPRINT_CHARS)
-    for part in ("title", "body"):
-        tokens = search[part]
-        if not isinstance(tokens, list):
-            raise InvalidItem(f"must be a list of strings, got {_type_name(tokens)}",
-                              f"search.{part}")
-        try:  # join refuses anything but strings: one C loop instead of a check per token
-            joined = " ".join(tokens)
-        except TypeError as exc:
-            raise InvalidItem("must be a list of strings", f"search.{part}") from exc
-        # One encode of the whole list finds a lone surrogate as surely as one per token.
-        check_text(joined, f"search.{part}", MAX_EVENT_BYTES)
 
 
 # The tagger reads at most this much of a text: calls put their substance first (scope,

@@ -8,6 +8,7 @@ phrase), so the morphology can change behind them without touching a translator.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -69,3 +70,22 @@ def highlight_test(node: Node | None, lang: str | None) -> Callable[[str], bool]
 @lru_cache(maxsize=65536)
 def _tokens_in(word: str, lang: str | None) -> tuple[str, ...]:
     return tuple(index_tokens(word, lang))
+
+
+# Words whose analysis says whether the index was built by today's normaliser. When the
+# language helper improves Finnish or Swedish morphology, these answers change, and an
+# embedded index built with the old analysis is rebuilt from its stored documents.
+_PROBES = (
+    ("en", "Testing recycled textiles and hydrogen valleys for wind power grids"),
+    ("fi", "Talvitestauksen rengastestauksen vedyn kiertotalouden matkailua Lapissa kunnille"),
+    ("sv", "Vintertestning av däck, vätgas och cirkulär ekonomi i Norrbottens kommuner"),
+)
+_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen")
+
+
+@lru_cache(maxsize=1)
+def analysis_fingerprint() -> str:
+    """A short digest of how text is analysed today (changes when the normaliser does)."""
+    parts = [" ".join(index_tokens(text, lang)) for lang, text in _PROBES]
+    parts += [" ".join(query_word_forms(w)) for w in _PROBE_WORDS]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]

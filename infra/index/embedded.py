@@ -38,7 +38,7 @@ from euradar.core.ports import Hit, Query, SearchPage
 from euradar.core.query_syntax import parse_query
 from euradar.core.query_tree import has_text
 from euradar.infra.index import embedded_search
-from euradar.infra.index.analysis import analyse, highlight_test
+from euradar.infra.index.analysis import analyse, analysis_fingerprint, highlight_test
 from euradar.infra.index.embedded_schema import (
     DEADLINE_SLOTS,
     LAYOUT,
@@ -49,7 +49,6 @@ from euradar.infra.index.embedded_schema import (
 from euradar.infra.index.highlight import highlight
 from euradar.infra.index.tantivy_query import Translator
 from euradar.infra.sqlite_util import connect, path_from_url
-from euradar.nlp.normalize import analysis_fingerprint
 
 log = logging.getLogger(__name__)
 
