@@ -80,11 +80,7 @@ class PostgresConnection:
             raise AssertionError("unreachable")
 
     def _discard(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except psycopg.Error:
-                pass
+        _close_quietly(self._conn)
         self._conn = None
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
@@ -107,12 +103,8 @@ class PostgresConnection:
         with self._lock:
             self._discard()
         with self._lock_mutex:
-            if self._lock_conn is not None:
-                try:
-                    self._lock_conn.close()
-                except psycopg.Error:
-                    pass
-                self._lock_conn = None
+            _close_quietly(self._lock_conn)
+            self._lock_conn = None
             self._held.clear()
 
 
@@ -122,3 +114,12 @@ def connect(conninfo: str) -> psycopg.Connection[Row]:
                                connect_timeout=10, application_name="euradar")
     except psycopg.OperationalError as exc:
         raise StoreUnavailable(f"postgres {redact(conninfo)}: {exc}".strip()) from exc
+
+
+def _close_quietly(conn: psycopg.Connection[Any] | None) -> None:
+    """Close a connection we are giving up on; one that is already broken may fail to close."""
+    if conn is not None:
+        try:
+            conn.close()
+        except psycopg.Error:
+            pass
