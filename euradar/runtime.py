@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from euradar.alerts.batching import Clock
 from euradar.alerts.links import Links
 from euradar.alerts.operators import OperatorAlerter
+from euradar.alerts.render import preload as preload_templates
 from euradar.consumers.alerter import AlerterHandler, run_alerter
 from euradar.consumers.indexer import IndexerHandler
 from euradar.consumers.runner import Handler, RunStats, run_consumer
@@ -31,6 +32,7 @@ from euradar.crawlers.run import crawl_all
 from euradar.crawlers.sources import load_sources
 from euradar.crawlers.sweep import refresh_statuses
 from euradar.health import Health
+from euradar.nlp.morphology import preload as preload_morphology
 from euradar.service import Scheduler, run_service
 
 log = logging.getLogger(__name__)
@@ -136,6 +138,11 @@ class Runtime:
                 stop: threading.Event | None = None, state: TaskState | None = None) -> RunStats:
         """Run one role as its own consumer group (until idle, or until stopped)."""
         stop = stop or self._stop
+        # Dictionaries, templates and label tables load before the role joins its group: loaded
+        # lazily, the first batch after every (re)start waited for them (2-4 s of CPU).
+        preload_morphology()
+        if role == "alerter":
+            preload_templates()
         failures = self._failures.setdefault(role, RecordFailures())
         attempts = self.settings.record_attempts
         if role == "alerter":  # batches per recipient within a window, relays operator events

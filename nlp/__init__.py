@@ -19,8 +19,10 @@ __all__ = ["get_tagger", "Tagger"]
 @lru_cache(maxsize=1)
 def get_tagger() -> Tagger:
     """Return the process-wide Tagger, building the spaCy pipeline on first call only."""
+    from euradar.nlp.morphology import preload
     from euradar.nlp.tagger import Tagger, build_pipeline
 
+    preload()  # the first Swedish or English text would otherwise wait for its dictionary
     return Tagger(build_pipeline())
 
 

@@ -337,6 +337,20 @@ def _english(word: str) -> Analysis:
     return Analysis((lower,), (), False, word[:1].isupper())
 
 
+def preload(langs: tuple[str, ...] = LANGS) -> None:
+    """Load the analysers' dictionaries now, in the calling thread (Voikko handles are per thread).
+
+    simplemma reads a language's dictionary on its first lookup, 0.5-2 s of CPU (Swedish is
+    the largest), and long-running roles would pay that on the first Swedish or English item
+    after every (re)start, stalling the batch in hand; a role calls this before it joins its
+    consumer group instead. Calling it again costs nothing (the dictionaries are cached
+    process-wide)."""
+    for lang in langs:
+        if lang == "fi" and _voikko() is not None:
+            continue
+        simplemma.is_known("preload", lang=lang)
+
+
 @word_cache(maxsize=300_000)
 def analyse(word: str, lang: str) -> Analysis:
     """Analyse one word (no spaces) in ``lang`` (en, fi, sv; others are treated as English).
