@@ -28,6 +28,12 @@ _HEARTBEAT_MS = 1_000
 _MAX_POLL_INTERVAL_MS = 300_000
 _JOIN_TIMEOUT_S = 30.0
 _EMPTY_ASSIGNMENT_GRACE_S = 5.0
+# The broker answers a fetch once it holds this much for us or the wait is over. With the
+# default (1 byte) a consumer keeping up with its producer got 2-3 records a fetch (measured:
+# the indexer 951 batches of 2.1 on 2,000 items), each batch paying an Elasticsearch bulk
+# request and a synchronous offset commit; waiting up to a quarter second lets batches fill.
+_FETCH_MIN_BYTES = 64 * 1024
+_FETCH_MAX_WAIT_MS = 250
 
 
 
@@ -67,7 +73,8 @@ class KafkaConsumerAdapter:
                 session_timeout_ms=_SESSION_TIMEOUT_MS,
                 heartbeat_interval_ms=_HEARTBEAT_MS,
                 max_poll_interval_ms=_MAX_POLL_INTERVAL_MS,
-                fetch_max_wait_ms=100,
+                fetch_min_bytes=_FETCH_MIN_BYTES,
+                fetch_max_wait_ms=_FETCH_MAX_WAIT_MS,
             )
             self._c.subscribe([config.physical(t) for t in topics], listener=_Revocations(self))
         except Exception as exc:
