@@ -132,3 +132,47 @@ def test_an_elasticsearch_index_of_schema_v1_is_moved_to_v2(es_url, caplog):
         client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
         index.close()
         client.close()
+
+
+def test_kafka_consumer_keeping_up_with_a_trickle_reads_it_in_batches(kafka_bootstrap):
+    """With the broker's default (answer a fetch once it holds one byte) a consumer keeping up
+    with its producer got 2-3 records a poll, and each batch paid an Elasticsearch bulk request
+    and a synchronous commit. The broker now holds a fetch for up to 64 KiB or 250 ms
+    (infra/bus/kafka_consumer.py): a record every 20 ms arrives several to a batch."""
+    import threading
+    import time
+
+    from euradar.infra.bus.kafka import KafkaBus, unique_prefix
+
+    bus = KafkaBus(f"kafka://{kafka_bootstrap}?topic_prefix={unique_prefix('trickle')}")
+    topic = "trickle"
+    try:
+        bus.publish(topic, "warm", b"warm")
+        bus.flush()
+        consumer = bus.consumer([topic], group=f"g-{uuid.uuid4().hex[:6]}")
+        assert [m.value for m in consumer.poll(max_records=10, timeout=10.0)] == [b"warm"]
+        consumer.commit()
+
+        def trickle() -> None:
+            for n in range(60):
+                bus.publish(topic, f"k{n}", b"x" * 200)
+                bus.flush()
+                time.sleep(0.02)
+
+        producer = threading.Thread(target=trickle)
+        producer.start()
+        sizes: list[int] = []
+        try:
+            while sum(sizes) < 60:
+                batch = consumer.poll(max_records=500, timeout=10.0)
+                assert batch, f"the trickle stopped arriving after {sum(sizes)} records"
+                sizes.append(len(batch))
+                consumer.commit()
+        finally:
+            producer.join()
+            consumer.close()
+        assert sum(sizes) == 60
+        assert sum(sizes) / len(sizes) >= 3, sizes
+    finally:
+        bus.delete_topics([topic])
+        bus.close()
