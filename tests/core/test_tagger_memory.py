@@ -46,3 +46,31 @@ def test_beyond_the_cap_tagging_new_words_leaves_the_vocabulary_as_it_was():
     last = tagged[-1].item
     assert last.theme_ids, last.themes
     assert any("HORIZON-CL5-2026" in c for c in last.call_ids), last.call_ids
+
+
+def test_a_batch_is_published_together_once_it_is_tagged():
+    """Handed to the producer as each item was tagged, every tagged event went to Kafka in a
+    produce request of its own (tagging takes longer than the producer's linger)."""
+    order: list[str] = []
+
+    class RecordingBus(MemoryBus):
+        def publish(self, topic: str, key: str, value: bytes) -> None:
+            order.append("publish")
+            super().publish(topic, key, value)
+
+        def flush(self, timeout: float = 10.0) -> None:
+            order.append("flush")
+
+    class RecordingTagger:
+        def __init__(self) -> None:
+            self.inner = get_tagger()
+
+        def analyse(self, record: dict) -> dict:
+            order.append("tag")
+            return self.inner.analyse(record)
+
+    bus = RecordingBus()
+    TaggerHandler(bus, RecordingTagger())(_batch(3000))
+    assert order == ["tag"] * 20 + ["publish"] * 20 + ["flush"]
+    assert [loads_event(m.value).item.id for m in bus.read_topic(ITEMS_TAGGED, 100)] == \
+        [f"mem:{n}" for n in range(3000, 3020)]
