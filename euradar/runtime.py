@@ -143,6 +143,8 @@ class Runtime:
         preload_morphology()
         if role == "alerter":
             preload_templates()
+        if stop.is_set():  # stopped while loading: do not join the group only to leave it
+            return RunStats(records=0)
         failures = self._failures.setdefault(role, RecordFailures())
         attempts = self.settings.record_attempts
         if role == "alerter":  # batches per recipient within a window, relays operator events

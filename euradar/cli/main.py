@@ -22,6 +22,7 @@ from euradar.cli.search import run as run_search
 from euradar.cli.sources import add_arguments as add_source_commands
 from euradar.cli.status import status_main
 from euradar.cli.store import add_arguments as add_store_commands
+from euradar.core import early_stop
 from euradar.core.errors import ConfigError, EuradarError
 from euradar.core.redact import redact_service_url
 from euradar.core.settings import Settings, from_env
@@ -117,6 +118,9 @@ def _stop_on_signals(rt: Runtime) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if early_stop.REQUESTED.is_set():  # asked while starting (euradar/__main__.py)
+        print("euradar: SIGTERM received while starting, stopping", file=sys.stderr, flush=True)
+        rt.stop()
 
 
 # Each role's own health port unless EURADAR_HEALTH_PORT or --health-port says otherwise, so
@@ -388,6 +392,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The per-source progress lines already say what failed and why; the crawler's own
         # log lines (retries, the same failure again) are for -v.
         logging.getLogger("euradar.crawlers").setLevel(logging.CRITICAL)
+    service = args.command in ("run", "consume") and not (
+        getattr(args, "once", False) or getattr(args, "until_idle", False))
+    if not service and early_stop.release():
+        return 128 + signal.SIGTERM  # stopped while starting; nothing was done
     try:
         return int(args.func(args) or 0)
     except EuradarError as exc:

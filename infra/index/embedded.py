@@ -48,7 +48,7 @@ from euradar.infra.index.embedded_schema import (
 )
 from euradar.infra.index.highlight import highlight
 from euradar.infra.index.tantivy_query import Translator
-from euradar.infra.sqlite_util import connect, path_from_url
+from euradar.infra.sqlite_util import connect, path_from_url, retry_locked
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class EmbeddedIndex:
         path = path_from_url(url)
         try:
             self._conn = connect(path)
-            self._conn.executescript(_SCHEMA)
+            retry_locked(lambda: self._conn.executescript(_SCHEMA))
         except sqlite3.Error as exc:
             raise IndexUnavailable(f"cannot open index {url}: {exc}") from exc
         self._dir = None if path == ":memory:" else Path(path + ".tantivy")

@@ -59,3 +59,15 @@ def test_template_preload_compiles_every_template():
     names = {key[1] for env in (render._html_env, render._text_env) for key in env.cache}
     on_disk = {p.name for p in render.TEMPLATES.glob("*.j2")}
     assert on_disk <= names
+
+
+def test_a_role_stopped_while_loading_does_not_join(tmp_path, monkeypatch):
+    joined: list[str] = []
+    rt = Runtime.open(from_env({}, data_dir=tmp_path / "data"))
+    monkeypatch.setattr(runtime_module, "preload_morphology", rt.stop)  # stopped meanwhile
+    monkeypatch.setattr(rt.bus, "consumer", lambda topics, group: joined.append(group))
+    try:
+        assert rt.consume("indexer").records == 0
+    finally:
+        rt.close()
+    assert joined == []

@@ -207,12 +207,22 @@ def test_sigterm_mid_work_exits_0_and_a_restart_loses_and_repeats_nothing(pair):
     indexed_at_stop = rt.index.count()
 
     proc, log = _run_process(pair, "second")
+    second = pair.tmp / "second.log"
     try:
+        # Up first: when the first run finished everything before it stopped, the items are all
+        # there at once and a SIGTERM would otherwise land while the second is still importing.
+        assert wait_until(lambda: "euradar running" in second.read_text(errors="replace"), 240)
         assert wait_until(lambda: safe(rt.index.count) == n_items and
                           sum(pair.outbox_items().values()) >= n_items, 300), \
-            (safe(rt.index.count), (pair.tmp / "second.log").read_text(errors="replace")[-3000:])
+            (safe(rt.index.count), second.read_text(errors="replace")[-3000:])
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0
+        try:
+            rc = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)  # every thread's stack into the log
+            time.sleep(2)
+            pytest.fail("no exit 60 s after SIGTERM:\n" + second.read_text(errors="replace")[-6000:])
+        assert rc == 0, second.read_text(errors="replace")[-3000:]
     finally:
         if proc.poll() is None:
             proc.kill()
