@@ -40,6 +40,9 @@ from euradar.crawlers.text import clean_text, iso_date
 
 KNOWN_FIELDS = ("id", "title", "text", "lang", "url", "kind", "deadline", "deadlines", "programme",
                 "status", "published", "call_ids", "budget", "currency")
+# Kept as extra fields without a warning: where a record came from. The shipped samples carry
+# "corpus_file" (tools/make_samples.py); a newcomer's first ingest should not warn about them.
+PROVENANCE_FIELDS = ("corpus_file", "source_file")
 MAX_LINE_CHARS = 2_000_000  # a runaway line (a whole file without newlines) is refused, not parsed
 _LANG = re.compile(r"^[a-z]{2}$")
 _SOURCE_NAME = re.compile(r"[^a-z0-9_]+")
@@ -198,7 +201,8 @@ def ingest_jsonl(data: bytes, publisher: Publisher, report: IngestReport, defaul
             continue
         first_line[item.id] = number
         for key in item.extra:
-            unknown.setdefault(key, number)
+            if key not in PROVENANCE_FIELDS:
+                unknown.setdefault(key, number)
         publisher.publish(item)
     for key, number in unknown.items():
         report.warnings.append(f"unknown field {key!r} (first on line {number}) kept as an extra field; "

@@ -18,6 +18,7 @@ only whole, capitalised words by their base form: "Kemin" is Kemi, "Keminmaa" is
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from euradar.nlp.morphology import analyse, stem
@@ -265,7 +266,8 @@ class ContextRuleSet:
         self._resolved[(lang, term)] = rule
         return rule
 
-    def blocks(self, match: TermMatch, lang: str, keys: list[str], is_word: list[bool], is_number: list[bool]) -> bool:
+    def blocks(self, match: TermMatch, lang: str, keys: Sequence[str], is_word: list[bool],
+               is_number: list[bool]) -> bool:
         """True when a context rule rejects ``match`` (e.g. "data mining", "Cluster 4")."""
         rule = self._rule_for(match.entry.term, lang)
         if rule is None:

@@ -30,6 +30,7 @@ from typing import Any
 import simplemma
 import snowballstemmer
 
+from euradar.nlp.voikko_parts import compound_parts
 from euradar.nlp.wordcache import word_cache
 
 log = logging.getLogger(__name__)
@@ -112,79 +113,6 @@ def finnish_backend() -> str:
     return "voikko" if _voikko() is not None else f"fallback: {_voikko_state['error']}"
 
 
-def _segments(wordbases: str) -> list[tuple[str, str | None]]:
-    """Voikko WORDBASES ``+kier(kiertää)+to(+to)+talous(talous)`` -> (surface, base) pairs;
-    a "+" inside parentheses does not start a segment. A segment with letters after its base
-    (``+matkail(matkata)i(+la)``: a derivation inside the segment) keeps all its letters
-    (``matkaili``) and no base, so it is read as written."""
-    segments: list[tuple[str, str | None]] = []
-    depth, current = 0, ""
-    for char in wordbases + "+":
-        if char == "+" and depth == 0:
-            if current:
-                surface, _, rest = current.partition("(")
-                base = rest.split(")", 1)[0] if rest else None
-                outside = re.sub(r"\([^)]*\)", "", current)
-                if outside != surface:
-                    surface, base = outside, None
-                segments.append((surface, base))
-            current = ""
-            continue
-        depth += (char == "(") - (char == ")")
-        current += char
-    return segments
-
-
-def _elements(wordbases: str) -> list[tuple[str, str | None, bool]]:
-    """Compound elements of a WORDBASES string as (surface, base, derived); derivational
-    suffixes (``+to(+to)``, ``+m``) are merged into the element they follow, "-" kept apart."""
-    elements: list[tuple[str, str | None, bool]] = []
-    for surface, base in _segments(wordbases):
-        if surface == "-":
-            elements.append(("-", None, False))
-            continue
-        starts_part = (base is not None and base != "" and not base.startswith("+")) or (
-            base is None and len(surface) >= 3)
-        if starts_part or not elements or elements[-1][0] == "-":
-            elements.append((surface.lower(), base.replace("=", "").lower() if base else None, False))
-        else:
-            prev_surface, prev_base, _ = elements[-1]
-            elements[-1] = (prev_surface + surface.lower(), prev_base, True)
-    return elements
-
-
-def _compound_parts(baseform: str, wordbases: str) -> list[str]:
-    """Base forms of a Voikko analysis' compound elements and inner sub-compounds (empty for
-    a simple word). An element's base form: the last one's is the rest of the word's base
-    form ("kiertotalouden" -> "talous"); a modifier's is its dictionary base unless it is
-    derived ("valmi(valmis)+us" -> "valmius")."""
-    elements = _elements(wordbases)
-    words = [e for e in elements if e[0] != "-"]
-    if len(words) < 2:
-        return []
-    surfaces: list[str] = []
-    lemmas: list[str] = []
-    prefix = ""
-    lower_base = baseform.lower()
-    for surface, base, derived in elements:
-        if surface == "-":
-            prefix += "-"
-            continue
-        if len(lemmas) == len(words) - 1:
-            lemma = lower_base[len(prefix):] if lower_base.startswith(prefix) else (base or surface)
-        else:
-            lemma = surface if derived or not base else base
-        surfaces.append(surface)
-        lemmas.append(lemma)
-        prefix += surface
-    out = list(lemmas)
-    for start in range(len(lemmas)):
-        for end in range(start + 2, len(lemmas) + 1):
-            if (start, end) != (0, len(lemmas)):
-                out.append("".join(surfaces[start:end - 1]) + lemmas[end - 1])
-    return out
-
-
 def _voikko_analysis(word: str, voikko: Any) -> Analysis | None:
     analyses = voikko.analyze(word)
     if not analyses:
@@ -204,7 +132,7 @@ def _voikko_analysis(word: str, voikko: Any) -> Analysis | None:
         if base.lower() not in lemmas:
             lemmas.append(base.lower())
         if not proper:  # "Sodankylä" is a place, not sota + kylä
-            parts.extend(_compound_parts(base, analysis.get("WORDBASES", "")))
+            parts.extend(compound_parts(base, analysis.get("WORDBASES", "")))
     parts = [p for p in dict.fromkeys(parts) if p not in lemmas and len(p) >= 2]
     return Analysis(tuple(lemmas), tuple(parts), True, proper)
 
@@ -253,9 +181,19 @@ def _sv_lemma(word: str) -> str:
     return str(simplemma.lemmatize(word, lang="sv")).lower()
 
 
+def _sv_head_lemma(head: str) -> str:
+    """A compound head's base form: itself when it is one ("test" in "vintertest", which the
+    dictionary alone would read as the verb "testa"), else the dictionary's lemma."""
+    return head if _sv_own_lemma(head) else _sv_lemma(head)
+
+
 def _sv_own_lemma(text: str) -> bool:
-    """True when ``text`` is a Swedish dictionary base form (not an inflected form)."""
-    return _sv_known(text) and _sv_lemma(text) == text
+    """True when ``text`` is a Swedish base form (not an inflected form): the dictionary says
+    so, or its definite form leads back to it (the dictionary reads the nouns "test", "hamn"
+    and "verk" as the verbs "testa", "hamna" and "verka", but "testet", "hamnen", "verket" as
+    "test", "hamn", "verk")."""
+    return _sv_known(text) and (_sv_lemma(text) == text or _sv_lemma(text + "en") == text
+                                or _sv_lemma(text + "et") == text)
 
 
 def _sv_modifier(text: str) -> str | None:
@@ -288,13 +226,13 @@ def _sv_split(word: str, min_head: int = _SV_MIN_PART) -> list[str]:
         if head.startswith("s") and len(head) > min_head and _sv_known(head[1:]):
             linked = _sv_modifier(word[:cut + 1])
             if linked and _sv_takes_linking_s(linked):
-                return [linked, _sv_lemma(head[1:])]
+                return [linked, _sv_head_lemma(head[1:])]
         modifier = _sv_modifier(word[:cut])
         if modifier:
-            return [modifier, _sv_lemma(head)]
+            return [modifier, _sv_head_lemma(head)]
         inner = _sv_split(word[:cut], min_head) if cut >= _SV_MIN_WORD else []
         if inner:
-            return [*inner, _sv_lemma(head)]
+            return [*inner, _sv_head_lemma(head)]
     return []
 
 
@@ -318,14 +256,36 @@ def _swedish(word: str) -> Analysis:
         if not known:
             lemma = _sv_compound_lemma(lower, elements[-1])
     parts = [p for p in dict.fromkeys(parts) if p != lemma]
-    return Analysis((lemma,), tuple(parts), known or bool(elements), word[:1].isupper() and not known)
+    lemmas = (lemma, *_sv_plain_noun_reading(lower, lemma)) if known else (lemma,)
+    return Analysis(lemmas, tuple(parts), known or bool(elements), word[:1].isupper() and not known)
+
+
+# Plural and definite endings of Swedish nouns, longest first. "-ar" and "-er" also end verbs
+# in the present tense ("spelar", "leder"), so after them the dictionary's verb reading stands.
+_SV_NOUN_ENDINGS = ("arna", "erna", "orna", "ar", "er", "or", "en", "et", "na")
+_SV_VERB_LIKE_ENDINGS = ("ar", "er")
+
+
+def _sv_plain_noun_reading(lower: str, lemma: str) -> tuple[str, ...]:
+    """A second reading of a known word: the noun left when a plural or definite ending is taken
+    off, if that noun is a base form of its own. The dictionary sometimes prefers a rarer
+    word: "järnvägar" (railways) -> "järnvägare" (a railwayman); the reading keeps "järnväg"
+    findable and matchable. Not for a present-tense verb the dictionary recognises ("spelar"
+    -> "spela", not the noun "spel"). Only the longest ending that leaves such a noun counts."""
+    for ending in _SV_NOUN_ENDINGS:
+        stem = lower[:-len(ending)]
+        if lower.endswith(ending) and len(stem) >= _SV_MIN_PART and _sv_own_lemma(stem):
+            if stem == lemma or (ending in _SV_VERB_LIKE_ENDINGS and lemma == stem + "a"):
+                return ()
+            return (stem,)
+    return ()
 
 
 def _sv_compound_lemma(lower: str, head_lemma: str) -> str:
     """The lemma of an unknown compound: the word with its head replaced by the head's lemma
     (``beredskapsövningen`` -> ``beredskapsövning``)."""
     for cut in range(_SV_MIN_PART, len(lower) - _SV_MIN_PART + 1):
-        if _sv_known(lower[cut:]) and _sv_lemma(lower[cut:]) == head_lemma:
+        if _sv_known(lower[cut:]) and _sv_head_lemma(lower[cut:]) == head_lemma:
             return lower[:cut] + head_lemma
     return lower
 

@@ -100,8 +100,10 @@ def query_word_forms(word: str) -> tuple[str, ...]:
     word itself lower-cased: "vedyn" -> ``vety``; "vätgasen" -> ``vätgas``; "Rovaniemellä" ->
     ``rovaniemi``; "kiertotalous" -> ``kiertotalous``, which also finds "kiertotalouden" and,
     as a compound part, "kiertotalousratkaisuja". A word that is itself a Finnish base form
-    stands for that base form only ("vety" is not also the verb "vettyä"). Compound parts of
-    the query word are not forms of it: "vetytalous" does not find every text about "talous".
+    stands for that base form only ("vety" is not also the verb "vettyä"); so does a Swedish
+    one, while an inflected Swedish word stands for each of its readings ("järnvägar" ->
+    ``järnvägare``, ``järnväg``). Compound parts of the query word are not forms of it:
+    "vetytalous" does not find every text about "talous".
     ``word`` is one run of letters and digits (split query text as :func:`index_tokens` splits
     documents); a word with inner punctuation stands for its last piece ("EU-rahoitus" ->
     "rahoitus").
@@ -115,6 +117,7 @@ def query_word_forms(word: str) -> tuple[str, ...]:
     if lower.isalpha():
         finnish = analyse(piece, "fi").lemmas
         forms.extend([lower] if lower in finnish else finnish)
-        forms.append(analyse(piece, "sv").lemmas[0])
+        swedish = analyse(piece, "sv").lemmas
+        forms.extend([lower] if lower == swedish[0] else swedish)
         forms.append(stem(lower, "en"))
     return tuple(dict.fromkeys(forms))

@@ -23,13 +23,17 @@ of vocabulary written from programme knowledge rather than from the lines), so t
 is judged as it would meet new texts.
 
 ``--checkpoint`` tags the whole file and prints only aggregate figures (whole file, held-out
-folds, per fold, per language): the held-out lines are never listed.
+folds, per fold, per language): the held-out lines are never listed. With it, ``--bootstrap N``
+also prints a 90% interval for each held-out figure from N resamples of the held-out lines: with
+68 English lines, a theme with one example moves the English macro average by an eighth, and the
+interval says how far the figure can be trusted.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import random
 import sys
 from typing import Any
 
@@ -146,6 +150,18 @@ def _detail(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _bootstrap(rows: list[dict[str, Any]], resamples: int, seed: int = 7) -> list[str]:
+    """90% percentile intervals of macro-F1 over resampled lines, per language and overall."""
+    rng = random.Random(seed)
+    lines = [f"held-out 90% bootstrap intervals ({resamples} resamples of lines)"]
+    for lang in ("all", "en", "fi", "sv"):
+        subset = [r for r in rows if lang == "all" or r["lang"] == lang]
+        values = sorted(_figures([rng.choice(subset) for _ in subset])["f1"] for _ in range(resamples))
+        low, high = values[int(0.05 * resamples)], values[int(0.95 * resamples) - 1]
+        lines.append(f"  {lang:<4} {_figures(subset)['f1']:.3f}  [{low:.3f}, {high:.3f}]")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labels")
@@ -154,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also score folds 0-2 without each fold's own-only terms")
     parser.add_argument("--dropout-from", help="only terms of this earlier taxonomy are dropped by --dropout")
     parser.add_argument("--checkpoint", action="store_true", help="also score the held-out folds (aggregates only)")
+    parser.add_argument("--bootstrap", type=int, default=0, help="with --checkpoint: resamples for intervals")
     parser.add_argument("--set", action="append", default=[], help="scoring constant name=value")
     parser.add_argument("--variant", action="append", default=[], help='"name=value ..." re-scored on folds 0-2')
     args = parser.parse_args(argv)
@@ -167,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         _set(variant.split())
         print(f"--- {variant}")
         print("\n".join(_summary([r for r in _analyse(records, docs) if r["fold"] in DEV_FOLDS], DEV_FOLDS)))
+        if args.dropout:
+            dev = [(r, d) for r, d in zip(records, docs, strict=True) if fold_of(r["id"]) in DEV_FOLDS]
+            dropped = _dropout_rows([r for r, _ in dev], [d for _, d in dev], args.dropout_from)
+            print("  --dropout: " + _summary(dropped, DEV_FOLDS)[1])
         _scorer().settings = base
     if args.variant:
         return 0
@@ -181,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         whole = _figures(rows)
         lines.append(f"whole file: {whole['f1']:.3f} ({whole['n']}) " + " ".join(
             f"{lang} {_figures([r for r in rows if r['lang'] == lang])['f1']:.3f}" for lang in ("en", "fi", "sv")))
+        if args.bootstrap:
+            lines += _bootstrap([r for r in rows if r["fold"] in HELD_OUT_FOLDS], args.bootstrap)
     dev_rows = [r for r in rows if r["fold"] in DEV_FOLDS]
     lines += _detail(dev_rows)
     if args.dump:

@@ -210,6 +210,8 @@ class IndexContract:
         ("beredskapsövning", {"local:sv-vatgas"}),
         ("övning", {"local:sv-vatgas"}),          # part of "beredskapsövningen"
         ("kommun", {"local:sv-vatgas"}),          # the text has "kommunerna"
+        ("järnväg", {"local:sv-vatgas"}),         # "järnvägar": the dictionary says "järnvägare"
+        ("järnvägen", {"local:sv-vatgas"}),
         ("testauksen", {"url:lapinliitto-1"}),
         ("hydrogen", {"url:presscorner-1"}),      # English still stems
         ("vettyä", set()),                        # "vety" is not the verb "vettyä"

@@ -58,6 +58,7 @@ def nordic_items() -> list[Item]:
              lang="fi", first_seen="2026-09-01T08:00:00+00:00"),
         Item(id="local:sv-vatgas", kind="news", source="file_local", url="https://example.org/sv-vatgas",
              title="Vätgasen lagras i norra Sverige",
-             text="Beredskapsövningen i Norrbotten samlade kommunerna och räddningstjänsten.",
+             text="Beredskapsövningen i Norrbotten samlade kommunerna och räddningstjänsten. "
+                  "Nya järnvägar planeras.",
              lang="sv", first_seen="2026-09-02T08:00:00+00:00"),
     ]

@@ -149,6 +149,7 @@ def test_cli_ingest_of_the_shipped_samples(tmp_path, capsys):
         assert main(["--data-dir", data, "ingest", str(SAMPLES / name), "--json"]) == 0
         summary = json.loads(capsys.readouterr().out)
         assert summary["dead_lettered"] == 0 and summary["new"] == summary["records"] > 0
+        assert summary["warnings"] == [], name  # corpus_file is provenance, not an unknown field
     assert main(["--data-dir", data, "search", "Sverige", "--lang", "sv", "--json"]) == 0
     swedish = json.loads(capsys.readouterr().out)
     assert swedish["total"] >= 5 and all(h["lang"] == "sv" for h in swedish["hits"])

@@ -118,3 +118,66 @@ def test_acronyms_are_read_as_written(tagger):
     flags = _result(tagger, "Meeting", "The partners are ready and the results are published.", "en")["flags"]
     assert "digitalisation" not in flags
     assert "digitalisation" in _result(tagger, "AI", "AI tools for municipalities.", "en")["flags"]
+
+
+# -- Third round (December 2026): vocabulary written from programme and sector knowledge, each
+# -- checked on sentences of ours before the held-out folds were scored --------------------------
+
+def test_industrial_language_beyond_mining_words_is_t1(tagger):
+    assert "T1" in _themes(tagger, "Flexible and resilient production systems",
+                           "Reconfigurable production lines let manufacturers switch products and cut scrap.", "en")
+    assert "T1" in _themes(tagger, "Plant to make sponge iron from local ore",
+                           "Hydrogen-based direct reduction will supply steelmakers across Europe.", "en")
+    assert "T1" in _themes(tagger, "Kaivosyhtiö aloittaa koeporaukset",
+                           "Yhtiö etsii nikkeliä ja kuparia talven aikana.", "fi")
+    assert "T1" in _themes(tagger, "Gruvbolaget söker tillstånd för ny dagbrottsgruva",
+                           "Brytningen av järnmalm kan starta om fem år.", "sv")
+
+
+def test_packaging_and_villages_alone_are_not_themes(tagger):
+    # "packaging" supports T1 only next to other evidence; a village named is not rural development
+    assert "T1" not in _themes(tagger, "Tender: packaging and delivery of promotional material",
+                               "Printing, packaging and mailing brochures for an information campaign.", "en")
+    assert "T2" not in _themes(tagger, "Saamenkielinen teatteriesitys kiertää kyliä",
+                               "Esitys perustuu vanhoihin kertomuksiin ja joikuihin.", "fi")
+
+
+def test_peat_is_no_energy_evidence_by_itself(tagger):
+    # peat is a growing substrate as often as a fuel: it supports T3, never carries it
+    tomatoes = _result(tagger, "Tomater odlas i torv", "Odlaren byter till ett nytt substrat med "
+                       "mindre torv och mer kompost.", "sv")
+    assert tomatoes["all_scores"]["T3"] == 0.0
+    assert "T3" in _themes(tagger, "Kaukolämpöyhtiö luopuu turpeesta",
+                           "Lämpö tuotetaan jatkossa hakkeella ja lämpöpumpuilla.", "fi")
+
+
+def test_visitors_guests_and_seasons_in_swedish_and_finnish_are_t5(tagger):
+    assert "T5" in _themes(tagger, "Rekordmånga utländska gäster i Kiruna",
+                           "Hotellen var fullbokade under norrskenssäsongen och hundspannsturerna sålde slut.", "sv")
+    assert "T5" in _themes(tagger, "Matkailijoiden määrä kasvoi Inarissa",
+                           "Ulkomaiset yöpymiset lisääntyivät joulukuussa.", "fi")
+
+
+def test_swedish_compound_heads_read_as_nouns_give_their_evidence(tagger):
+    # "Vintertestverksamheten": vinter + test + verksamhet, not the verb "testa"
+    evidence = _evidence_terms(tagger, "Biltillverkare testar på frusna sjöar",
+                               "Vintertestverksamheten i Arjeplog sysselsätter hundratals personer.", "sv")
+    assert ("T4", "testverksamhet") in evidence or ("T4", "vintertestverksamhet") in evidence
+    assert "T4" in _themes(tagger, "Biltillverkare testar på frusna sjöar",
+                           "Vintertestverksamheten i Arjeplog sysselsätter hundratals personer.", "sv")
+
+
+def test_most_of_our_own_sentences_get_exactly_their_themes(tagger):
+    """127 sentences we wrote (tests/fixtures/synthetic_theme_sentences.jsonl). 116 are right
+    today; the bar leaves room for the honest borderline ones (a second theme named once) while
+    catching a change that loses a family of vocabulary or a language's morphology."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "synthetic_theme_sentences.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrong = [r["id"] for r in rows if _themes(tagger, r["title"], r["text"], r["lang"]) != set(r["themes"])]
+    assert len(wrong) <= 14, wrong
+    for lang in ("en", "fi", "sv"):
+        in_lang = [r for r in rows if r["lang"] == lang]
+        assert sum(r["id"] in wrong for r in in_lang) <= 0.15 * len(in_lang), (lang, wrong)

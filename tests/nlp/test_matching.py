@@ -69,3 +69,15 @@ def test_title_evidence_weighs_more(tagger):
 def test_no_theme_for_unrelated_text(tagger):
     assert themes(tagger, "Migration and asylum statistics",
                   "The Commission published the annual report on asylum applications and returns.", "en") == set()
+
+
+def test_token_keys_are_worked_out_only_when_read(monkeypatch):
+    from euradar.nlp import components
+    from euradar.nlp.matching import token_key
+    asked: list[str] = []
+    monkeypatch.setattr(components, "token_key", lambda text, lang: asked.append(text) or token_key(text, lang))
+    keys = components.TokenKeys(["Data", "mining", "ei", "kaivoksia"], "fi")
+    assert asked == [] and len(keys) == 4
+    assert keys[3] == token_key("kaivoksia", "fi") and keys[-1] == keys[3]
+    assert asked == ["kaivoksia"]  # asked once, then remembered
+    assert keys[0:2] == [token_key("Data", "fi"), token_key("mining", "fi")]

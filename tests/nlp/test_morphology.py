@@ -53,6 +53,35 @@ def test_swedish_lemmas_and_compound_parts(word, lemma, parts):
     assert set(analysis.parts) == parts
 
 
+@pytest.mark.parametrize("word, readings", [
+    ("järnvägar", {"järnvägare", "järnväg"}),  # railways, though the dictionary says "railwayman"
+    ("kommuner", {"kommun"}),              # the dictionary is right: no second reading
+    ("spelar", {"spela"}),                 # a present-tense verb is not read as the noun "spel"
+    ("sommar", {"sommar"}),                # "-ar" that is no ending: "somm" is no word
+])
+def test_swedish_plurals_keep_the_plain_noun_as_a_reading(word, readings):
+    assert set(analyse(word, "sv").lemmas) == readings
+    if len(readings) > 1:  # a query for the inflected word stands for every reading
+        assert readings <= set(query_word_forms(word))
+
+
+@pytest.mark.parametrize("word, parts", [
+    ("vintertestverksamheten", {"vinter", "test", "verksamhet", "vintertest", "testverksamhet"}),
+    ("kraftverket", {"kraft", "verk"}),    # nouns the dictionary alone reads as "testa", "verka"
+])
+def test_swedish_compound_heads_that_look_like_verbs_stay_nouns(word, parts):
+    assert set(analyse(word, "sv").parts) == parts
+
+
+@needs_voikko
+@pytest.mark.parametrize("word, part", [
+    ("kehittämisrahaa", "kehittäminen"),   # Voikko gives the verb "kehittää"
+    ("kansainvälistymisapua", "kansainvälistyminen"),  # Voikko gives the bare "kansainvälistymis"
+])
+def test_finnish_minen_modifiers_are_read_as_their_noun(word, part):
+    assert part in analyse(word, "fi").parts
+
+
 def test_english_lemmas_keep_renewed_apart_from_renewables():
     assert analyse("renewed", "en").lemmas == ("renew",)
     assert analyse("renewables", "en").lemmas == ("renewable",)
