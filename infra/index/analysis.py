@@ -79,8 +79,10 @@ _PROBES = (
     ("en", "Testing recycled textiles and hydrogen valleys for wind power grids"),
     ("fi", "Talvitestauksen rengastestauksen vedyn kiertotalouden matkailua Lapissa kunnille"),
     ("sv", "Vintertestning av däck, vätgas och cirkulär ekonomi i Norrbottens kommuner"),
+    ("sv", "Vintertestverksamheten vid järnvägar"),
+    ("fi", "Kehittämisrahaa kansainvälistymisapuun"),
 )
-_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen")
+_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen", "järnvägar")
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,9 @@ in Python by :func:`euradar.infra.index.highlight.highlight` for parity with the
 backend. Nothing here needs scripts or plugins. Writes and reads go through the alias: an
 installation still on ``<prefix>-v1`` (before the query language) is copied into ``-v2`` from
 the items kept in ``_source`` by :meth:`ElasticsearchIndex.ensure`, the alias swapped and
-``-v1`` deleted (logged).
+``-v1`` deleted (logged). When the text analysis has changed since the index was written (its
+fingerprint is kept in the mapping's ``_meta``), ``ensure`` re-indexes the items from
+``_source`` in place, as the embedded index rebuilds itself.
 """
 
 from __future__ import annotations
@@ -43,13 +45,15 @@ from euradar.core.models import Item
 from euradar.core.ports import Hit, Query, SearchPage
 from euradar.core.query_syntax import parse_query
 from euradar.core.redact import redact_service_url
-from euradar.infra.index.analysis import analyse, highlight_test
+from euradar.infra.index.analysis import analyse, analysis_fingerprint, highlight_test
 from euradar.infra.index.es_query import facet_counts, page_window, to_document, to_es
 from euradar.infra.index.highlight import highlight
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "v2"
+# The mapping's _meta key holding the analysis fingerprint the documents were made with.
+ANALYSIS_META = "euradar_analysis"
 MAPPING_FILE = Path(__file__).parent / "mappings" / f"items-{SCHEMA_VERSION}.json"
 _RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 _REFRESH = {"wait_for": "wait_for", "true": True, "false": False}
@@ -139,6 +143,7 @@ class ElasticsearchIndex:
         body["settings"] = {**body.get("settings", {}), "number_of_shards": self.shards,
                             "number_of_replicas": self.replicas}
         body["aliases"] = {self.alias: {"is_write_index": True}}
+        body["mappings"]["_meta"] = {**body["mappings"].get("_meta", {}), ANALYSIS_META: analysis_fingerprint()}
         return body
 
     def ensure(self) -> None:
@@ -149,6 +154,8 @@ class ElasticsearchIndex:
                 behind = sorted(self.client.indices.get_alias(name=self.alias))
                 if self.index_name not in behind:
                     self._migrate(behind)
+                else:
+                    self._reanalyse_if_stale()
             else:
                 if self.client.indices.exists(index=self.index_name):
                     self.client.indices.put_alias(index=self.index_name, name=self.alias)
@@ -208,6 +215,43 @@ class ElasticsearchIndex:
             self.client.indices.delete(index=name, ignore_unavailable=True)
         log.warning("elasticsearch: %d item(s) now in %s; deleted %s", copied, self.index_name,
                     ", ".join(old))
+
+    def _reanalyse_if_stale(self) -> None:
+        """Re-index every item from its ``_source`` when the text analysis changed since the
+        index was written (the fingerprint in the mapping's ``_meta`` differs): the tokens are
+        made in Python, so a better lemmatiser would otherwise leave old items findable only by
+        the old forms. In place, guarded by each document's sequence number: an item an indexer
+        rewrites meanwhile is already analysed the new way and is left as it is (409, ignored).
+        """
+        meta = self.client.indices.get_mapping(index=self.index_name)[self.index_name]["mappings"].get("_meta", {})
+        fingerprint = analysis_fingerprint()
+        if meta.get(ANALYSIS_META) == fingerprint:
+            return
+        log.warning("elasticsearch: the text analysis changed; re-indexing %s from the stored items",
+                    self.index_name)
+
+        def actions() -> Iterator[dict[str, Any]]:
+            for hit in helpers.scan(self.client, index=self.index_name, _source=["doc"],
+                                    seq_no_primary_term=True, query={"query": {"match_all": {}}}):
+                try:
+                    item = Item.from_dict(hit["_source"]["doc"])
+                except (InvalidItem, KeyError, TypeError) as exc:
+                    log.warning("elasticsearch: not re-indexing %s: %s", hit.get("_id"), exc)
+                    continue
+                yield {"_op_type": "index", "_index": self.index_name, "_id": hit["_id"],
+                       "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"],
+                       "_source": to_document(item, analyse(item))}
+
+        done = 0
+        for ok, result in helpers.streaming_bulk(self.client, actions(), chunk_size=500, raise_on_error=False,
+                                                 max_retries=self.retries):
+            status = next(iter(result.values())).get("status", 0)
+            if not ok and status != 409:
+                raise IndexUnavailable(f"elasticsearch: re-indexing {self.index_name} failed: {result}")
+            done += ok
+        self.client.indices.refresh(index=self.index_name)
+        self.client.indices.put_mapping(index=self.index_name, meta={**meta, ANALYSIS_META: fingerprint})
+        log.warning("elasticsearch: %d item(s) of %s re-analysed", done, self.index_name)
 
     def _ensure_once(self) -> None:
         if not self._ensured:

@@ -176,3 +176,45 @@ def test_kafka_consumer_keeping_up_with_a_trickle_reads_it_in_batches(kafka_boot
     finally:
         bus.delete_topics([topic])
         bus.close()
+
+
+def test_an_elasticsearch_index_made_with_an_older_text_analysis_is_reanalysed(es_url, caplog):
+    """The tokens are made in Python: when the analysis changes (a better lemmatiser), items
+    indexed before are re-indexed from _source at the next start, as the embedded index is
+    rebuilt. Here the stored tokens lack the new reading: "järnvägar" was only "järnvägare"."""
+    from elasticsearch import Elasticsearch
+
+    from euradar.core.ports import Query
+    from euradar.infra.index.elasticsearch import ANALYSIS_META, ElasticsearchIndex
+    from tests.contract.sample_items import nordic_items
+
+    prefix = f"test-reanalyse-{uuid.uuid4().hex[:10]}"
+    client = Elasticsearch(es_url)
+    first = ElasticsearchIndex(f"{es_url}?prefix={prefix}&refresh=true")
+    try:
+        first.upsert(nordic_items())
+        assert first.search(Query(text="järnväg")).total == 1
+        # what an index written by the earlier analysis holds: no "järnväg" token, no fingerprint
+        item = next(i for i in nordic_items() if i.id == "local:sv-vatgas")
+        hit = client.get(index=first.index_name, id=item.id, _source=["doc"])
+        old = {"id": item.id, "doc": hit["_source"]["doc"], "title_norm": "vätgas lagra i norra sverige",
+               "body_norm": "beredskapsövning i norrbotten samla kommun och räddningstjänst ny järnvägare "
+                            "planera", "words": [], "tags": [], "facets": []}
+        client.index(index=first.index_name, id=item.id, document=old, refresh=True)
+        client.indices.put_mapping(index=first.index_name, meta={"euradar_schema": "items-v2"})
+        assert first.search(Query(text="järnväg")).total == 0
+        second = ElasticsearchIndex(f"{es_url}?prefix={prefix}")
+        second.ensure()
+        assert "re-indexing" in caplog.text
+        assert {h.item.id for h in second.search(Query(text="järnväg")).hits} == {item.id}
+        assert second.count() == len(nordic_items())
+        meta = client.indices.get_mapping(index=first.index_name)[first.index_name]["mappings"]["_meta"]
+        assert meta[ANALYSIS_META] and meta["euradar_schema"] == "items-v2"
+        caplog.clear()
+        ElasticsearchIndex(f"{es_url}?prefix={prefix}").ensure()  # now current: nothing to do
+        assert "re-indexing" not in caplog.text
+        second.close()
+    finally:
+        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        first.close()
+        client.close()
