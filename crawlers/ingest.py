@@ -42,7 +42,7 @@ KNOWN_FIELDS = ("id", "title", "text", "lang", "url", "kind", "deadline", "deadl
                 "status", "published", "call_ids", "budget", "currency")
 # Kept as extra fields without a warning: where a record came from. The shipped samples carry
 # "corpus_file" (tools/make_samples.py); a newcomer's first ingest should not warn about them.
-PROVENANCE_FIELDS = ("corpus_file", "source_file")
+PROVENANCE_FIELDS = ("corpus_file",)
 MAX_LINE_CHARS = 2_000_000  # a runaway line (a whole file without newlines) is refused, not parsed
 _LANG = re.compile(r"^[a-z]{2}$")
 _SOURCE_NAME = re.compile(r"[^a-z0-9_]+")

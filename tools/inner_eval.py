@@ -109,6 +109,12 @@ def _dropout_rows(records: list[dict[str, Any]], docs: list[Any], from_path: str
     return rows
 
 
+def _dev_dropout(records: list[dict[str, Any]], docs: list[Any], from_path: str | None) -> list[dict[str, Any]]:
+    """``_dropout_rows`` for the development folds' lines only."""
+    dev = [(r, d) for r, d in zip(records, docs, strict=True) if fold_of(r["id"]) in DEV_FOLDS]
+    return _dropout_rows([r for r, _ in dev], [d for _, d in dev], from_path)
+
+
 def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     gold = [set(r["gold"]) for r in rows]
     pred = [set(r["predicted"]) for r in rows]
@@ -185,17 +191,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--- {variant}")
         print("\n".join(_summary([r for r in _analyse(records, docs) if r["fold"] in DEV_FOLDS], DEV_FOLDS)))
         if args.dropout:
-            dev = [(r, d) for r, d in zip(records, docs, strict=True) if fold_of(r["id"]) in DEV_FOLDS]
-            dropped = _dropout_rows([r for r, _ in dev], [d for _, d in dev], args.dropout_from)
-            print("  --dropout: " + _summary(dropped, DEV_FOLDS)[1])
+            print("  --dropout: " + _summary(_dev_dropout(records, docs, args.dropout_from), DEV_FOLDS)[1])
         _scorer().settings = base
     if args.variant:
         return 0
     rows = _analyse(records, docs)
     lines = _summary(rows, DEV_FOLDS)
     if args.dropout:
-        dev = [(r, d) for r, d in zip(records, docs, strict=True) if fold_of(r["id"]) in DEV_FOLDS]
-        dropped = _dropout_rows([r for r, _ in dev], [d for _, d in dev], args.dropout_from)
+        dropped = _dev_dropout(records, docs, args.dropout_from)
         lines += ["", "without each fold's own-only terms (--dropout)"] + _summary(dropped, DEV_FOLDS)[1:]
     if args.checkpoint:
         lines += [""] + _summary(rows, tuple(sorted(HELD_OUT_FOLDS)))

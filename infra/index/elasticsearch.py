@@ -191,18 +191,7 @@ class ElasticsearchIndex:
         self.client.cluster.health(index=self.index_name, wait_for_status="yellow",
                                    timeout=f"{int(self.timeout)}s")
 
-        def actions() -> Iterator[dict[str, Any]]:
-            for hit in helpers.scan(self.client, index=",".join(old), _source=["doc"],
-                                    query={"query": {"match_all": {}}}):
-                try:
-                    item = Item.from_dict(hit["_source"]["doc"])
-                except (InvalidItem, KeyError, TypeError) as exc:
-                    log.warning("elasticsearch: not copying %s: %s", hit.get("_id"), exc)
-                    continue
-                yield {"_op_type": "index", "_index": self.index_name, "_id": item.id,
-                       "_source": to_document(item, analyse(item))}
-
-        copied, errors = helpers.bulk(self.client, actions(), refresh=True, chunk_size=500,
+        copied, errors = helpers.bulk(self.client, self._reanalysed(",".join(old)), refresh=True, chunk_size=500,
                                       raise_on_error=False, max_retries=self.retries)
         if errors:
             raise IndexUnavailable(f"elasticsearch: copying into {self.index_name} failed for "
@@ -215,6 +204,23 @@ class ElasticsearchIndex:
             self.client.indices.delete(index=name, ignore_unavailable=True)
         log.warning("elasticsearch: %d item(s) now in %s; deleted %s", copied, self.index_name,
                     ", ".join(old))
+
+    def _reanalysed(self, source: str, guarded: bool = False) -> Iterator[dict[str, Any]]:
+        """Bulk actions writing every item kept in ``_source`` of ``source`` into this index,
+        analysed today. ``guarded``: each write only if the document is still the one read
+        (its sequence number), so a newer write meanwhile is not overwritten."""
+        for hit in helpers.scan(self.client, index=source, _source=["doc"], seq_no_primary_term=guarded,
+                                query={"query": {"match_all": {}}}):
+            try:
+                item = Item.from_dict(hit["_source"]["doc"])
+            except (InvalidItem, KeyError, TypeError) as exc:
+                log.warning("elasticsearch: not re-indexing %s: %s", hit.get("_id"), exc)
+                continue
+            action = {"_op_type": "index", "_index": self.index_name, "_id": item.id,
+                      "_source": to_document(item, analyse(item))}
+            if guarded:
+                action.update(if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])
+            yield action
 
     def _reanalyse_if_stale(self) -> None:
         """Re-index every item from its ``_source`` when the text analysis changed since the
@@ -230,21 +236,9 @@ class ElasticsearchIndex:
         log.warning("elasticsearch: the text analysis changed; re-indexing %s from the stored items",
                     self.index_name)
 
-        def actions() -> Iterator[dict[str, Any]]:
-            for hit in helpers.scan(self.client, index=self.index_name, _source=["doc"],
-                                    seq_no_primary_term=True, query={"query": {"match_all": {}}}):
-                try:
-                    item = Item.from_dict(hit["_source"]["doc"])
-                except (InvalidItem, KeyError, TypeError) as exc:
-                    log.warning("elasticsearch: not re-indexing %s: %s", hit.get("_id"), exc)
-                    continue
-                yield {"_op_type": "index", "_index": self.index_name, "_id": hit["_id"],
-                       "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"],
-                       "_source": to_document(item, analyse(item))}
-
         done = 0
-        for ok, result in helpers.streaming_bulk(self.client, actions(), chunk_size=500, raise_on_error=False,
-                                                 max_retries=self.retries):
+        for ok, result in helpers.streaming_bulk(self.client, self._reanalysed(self.index_name, guarded=True),
+                                                 chunk_size=500, raise_on_error=False, max_retries=self.retries):
             status = next(iter(result.values())).get("status", 0)
             if not ok and status != 409:
                 raise IndexUnavailable(f"elasticsearch: re-indexing {self.index_name} failed: {result}")
