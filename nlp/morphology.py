@@ -30,6 +30,7 @@ from typing import Any
 import simplemma
 import snowballstemmer
 
+from euradar.nlp.spelling import common_spelling
 from euradar.nlp.voikko_parts import compound_parts
 from euradar.nlp.wordcache import word_cache
 
@@ -81,7 +82,10 @@ _voikko_lock = threading.Lock()
 
 
 def stem(word: str, lang: str) -> str:
-    """Snowball stem of a lower-case word (per-thread stemmer)."""
+    """Snowball stem of a lower-case word (per-thread stemmer); an English word is stemmed in
+    the spelling British and American English share here (:mod:`euradar.nlp.spelling`)."""
+    if lang == "en":
+        word = common_spelling(word, _en_known)
     stemmer = _local.stemmers.get(lang)
     if stemmer is None:
         stemmer = _local.stemmers[lang] = snowballstemmer.stemmer(_SNOWBALL_NAMES.get(lang, "english"))
@@ -290,10 +294,17 @@ def _sv_compound_lemma(lower: str, head_lemma: str) -> str:
     return lower
 
 
+def _en_known(word: str) -> bool:
+    return bool(simplemma.is_known(word, lang="en"))
+
+
 def _english(word: str) -> Analysis:
-    lower = word.lower()
-    if simplemma.is_known(lower, lang="en"):
-        return Analysis((str(simplemma.lemmatize(lower, lang="en")).lower(),), (), True)
+    # The spelling is made common before and after the lemma lookup: the dictionary itself
+    # lemmatises some British forms to American ones ("kilometre" -> "kilometer").
+    lower = common_spelling(word.lower(), _en_known)
+    if _en_known(lower):
+        lemma = str(simplemma.lemmatize(lower, lang="en")).lower()
+        return Analysis((common_spelling(lemma, _en_known),), (), True)
     return Analysis((lower,), (), False, word[:1].isupper())
 
 

@@ -82,7 +82,8 @@ _PROBES = (
     ("sv", "Vintertestverksamheten vid järnvägar"),
     ("fi", "Kehittämisrahaa kansainvälistymisapuun"),
 )
-_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen", "järnvägar")
+_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen", "järnvägar",
+                "decarbonization", "centers")
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,6 @@
 """Subscription keywords in Finnish and Swedish match items holding any form of the word,
-whatever language the keyword is written in (our own test sentences)."""
+whatever language the keyword is written in; English ones match either spelling, British or
+American (our own test sentences)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from euradar.alerts.matching import match
 from euradar.core.subscriptions import Subscription
-from tests.contract.sample_items import nordic_items, sample_items
+from tests.contract.sample_items import american_item, nordic_items, sample_items
 
 FI, SV = nordic_items()
 
@@ -45,3 +46,14 @@ def test_keyword_forms(keywords, item, expected):
 def test_a_vety_subscription_matches_a_finnish_item_about_hydrogen_production_only():
     matched = [i.id for i in sample_items() + nordic_items() if match(sub("vety"), i)]
     assert matched == ["local:fi-vety"]
+
+
+@pytest.mark.parametrize("keywords, expected", [
+    ("decarbonisation", True),                # the item writes "decarbonization"
+    ('"test centre"', True),                  # "test center", as a phrase
+    ("defence AND fibre", True),
+    ("decarbonization", True),
+    ("hydrogen", False),
+])
+def test_keywords_in_british_spelling_match_an_american_item(keywords, expected):
+    assert bool(match(sub(keywords), american_item())) is expected, keywords

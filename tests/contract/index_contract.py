@@ -11,7 +11,7 @@ from euradar.alerts.query_match import analyse, matches
 from euradar.core.ports import Query
 from euradar.core.query_syntax import QuerySyntaxError, parse_query
 from tests.contract.query_items import QUERIES, query_items
-from tests.contract.sample_items import nordic_items, sample_items
+from tests.contract.sample_items import american_item, nordic_items, sample_items
 
 
 def _ids(page) -> list[str]:
@@ -219,6 +219,23 @@ class IndexContract:
     ])
     def test_index_finnish_and_swedish_single_words(self, index, word, expected):
         index.upsert(sample_items() + nordic_items())
+        assert set(_ids(index.search(Query(text=word)))) == expected, word
+
+    # -- English in British and American spelling: one word, whichever way either side spells it --
+
+    @pytest.mark.parametrize("word, expected", [
+        ("decarbonisation", {"local:en-us"}),     # the item writes "decarbonization"
+        ("centre", {"local:en-us"}),
+        ("modelling", {"local:en-us", "ft:HORIZON-CL6-2026-01-CIRCBIO-07"}),  # "Modeling"; "models"
+        ("fibre", {"local:en-us"}),
+        ("defence", {"local:en-us"}),
+        ("organizations", {"ft:SMP-COSME-2024-CLUSTER-01"}),   # the item writes "organisations"
+        ("internationalization", {"ft:SMP-COSME-2024-CLUSTER-01"}),
+        ("decarbonization", {"local:en-us"}),     # and each spelling still finds itself
+        ("size", set()),                          # "-ize" words both spellings share are left alone
+    ])
+    def test_index_british_and_american_spellings_find_each_other(self, index, word, expected):
+        index.upsert([*sample_items(), american_item()])
         assert set(_ids(index.search(Query(text=word)))) == expected, word
 
     def test_index_several_nordic_words_must_all_match(self, index):

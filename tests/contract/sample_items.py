@@ -62,3 +62,12 @@ def nordic_items() -> list[Item]:
                   "Nya järnvägar planeras.",
              lang="sv", first_seen="2026-09-02T08:00:00+00:00"),
     ]
+
+
+def american_item() -> Item:
+    """An English item in American spelling, for the British/American search tests (the
+    sentences are written for these tests)."""
+    return Item(id="local:en-us", kind="news", source="file_local", url="https://example.org/en-us",
+                title="A winter test center for the decarbonization of steel mills",
+                text="Modeling fiber sensors: the program is run by a regional defense cluster.",
+                lang="en", first_seen="2026-09-03T08:00:00+00:00")
