@@ -260,8 +260,18 @@ def _swedish(word: str) -> Analysis:
         if not known:
             lemma = _sv_compound_lemma(lower, elements[-1])
     parts = [p for p in dict.fromkeys(parts) if p != lemma]
-    lemmas = (lemma, *_sv_plain_noun_reading(lower, lemma)) if known else (lemma,)
-    return Analysis(lemmas, tuple(parts), known or bool(elements), word[:1].isupper() and not known)
+    name = word[:1].isupper() and not known
+    lemmas = (lemma, *_sv_plain_noun_reading(lower, lemma)) if known else (lemma, *_sv_name_genitive(lower, name))
+    return Analysis(lemmas, tuple(parts), known or bool(elements), name)
+
+
+def _sv_name_genitive(lower: str, name: bool) -> tuple[str, ...]:
+    """A second reading of a name the dictionary does not know, ending in the genitive "-s":
+    the name itself ("Rovaniemis flygplats" -> ``rovaniemi``, "Övertorneås" -> ``övertorneå``).
+    The word as written stays the first reading, since a name may end in "s" ("Vilnius")."""
+    if name and lower.endswith("s") and not lower.endswith("ss") and len(lower) >= 5:
+        return (lower[:-1],)
+    return ()
 
 
 # Plural and definite endings of Swedish nouns, longest first. "-ar" and "-er" also end verbs

@@ -82,7 +82,7 @@ _PROBES = (
     ("sv", "Vintertestverksamheten vid järnvägar"),
     ("fi", "Kehittämisrahaa kansainvälistymisapuun"),
 )
-_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen", "järnvägar",
+_PROBE_WORDS = ("testauksen", "vedyn", "kommunerna", "recycling", "talvitestaus", "vätgasen", "järnvägar", "Rovaniemis",
                 "decarbonization", "centers")
 
 

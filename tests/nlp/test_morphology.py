@@ -65,6 +65,20 @@ def test_swedish_plurals_keep_the_plain_noun_as_a_reading(word, readings):
         assert readings <= set(query_word_forms(word))
 
 
+@pytest.mark.parametrize("text, name", [
+    ("Rovaniemis flygplats byggs ut", "Rovaniemi"),   # names the Swedish dictionary lacks
+    ("Övertorneås kommun", "Övertorneå"),
+    ("Sápmis språk", "Sápmi"),
+])
+def test_swedish_genitive_of_an_unknown_name_is_found_by_the_name(text, name):
+    assert set(query_word_forms(name)) & set(index_tokens(text, "sv"))
+
+
+def test_a_name_ending_in_s_keeps_its_own_form_first():
+    assert analyse("Rovaniemis", "sv").lemmas[0] == "rovaniemis"
+    assert analyse("flygplats", "sv").lemmas == ("flygplats",)  # a known word is not cut
+
+
 @pytest.mark.parametrize("word, parts", [
     ("vintertestverksamheten", {"vinter", "test", "verksamhet", "vintertest", "testverksamhet"}),
     ("kraftverket", {"kraft", "verk"}),    # nouns the dictionary alone reads as "testa", "verka"
