@@ -8,7 +8,8 @@
   (``vätgasen`` -> ``vätgas`` with parts ``väte``, ``gas``; ``beredskapsövning`` ->
   ``beredskap`` + ``övning``).
 * English: simplemma's lemma (``renewed`` -> ``renew``, ``renewables`` -> ``renewable``) for
-  the tagger; search uses Snowball stems (see :mod:`euradar.nlp.normalize`).
+  the tagger; search uses Snowball stems (see :mod:`euradar.nlp.normalize`). Both see a word in
+  the one spelling British and American English share here (:mod:`euradar.nlp.spelling`).
 
 Thread safety: Voikko handles and Snowball stemmers keep state while they work, so every
 thread gets its own (``threading.local``); simplemma is pure lookups in read-only dictionaries.
@@ -179,6 +180,11 @@ def _finnish_stem(lower: str) -> str:
 @lru_cache(maxsize=65_536)
 def _sv_known(word: str) -> bool:
     return len(word) >= _SV_MIN_PART and simplemma.is_known(word, lang="sv")
+
+
+def swedish_dictionary_knows(word: str) -> bool:
+    """Whether the Swedish lemma dictionary holds ``word`` (no compound splitting)."""
+    return bool(simplemma.is_known(word, lang="sv"))
 
 
 def _sv_lemma(word: str) -> str:

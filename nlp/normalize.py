@@ -16,15 +16,18 @@ Per language (see :mod:`euradar.nlp.morphology`):
 
 A query word is not assigned a language (one word is too little to guess from, and guessing
 wrong found nothing): :func:`query_word_forms` gives its forms in every language, and an item
-matches when it holds any of them.
+matches when it holds any of them. A word typed without Finnish and Swedish letters that no
+language knows as typed also stands for its spellings with them that a dictionary knows
+("Sodankyla" -> "sodankylä"; :func:`nordic_spellings`).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
 from euradar.nlp.langid import detect_language
-from euradar.nlp.morphology import analyse, stem
+from euradar.nlp.morphology import analyse, stem, swedish_dictionary_knows
 from euradar.nlp.wordcache import word_cache
 
 SUPPORTED_LANGS = ("en", "fi", "sv")
@@ -115,9 +118,46 @@ def query_word_forms(word: str) -> tuple[str, ...]:
     lower = piece.lower()
     forms = [lower]
     if lower.isalpha():
-        finnish = analyse(piece, "fi").lemmas
-        forms.extend([lower] if lower in finnish else finnish)
-        swedish = analyse(piece, "sv").lemmas
-        forms.extend([lower] if lower == swedish[0] else swedish)
+        forms.extend(_language_forms(piece))
         forms.append(stem(lower, "en"))
+        for spelling in nordic_spellings(lower):
+            forms.extend(_language_forms(spelling))
     return tuple(dict.fromkeys(forms))
+
+
+def _language_forms(word: str) -> list[str]:
+    lower = word.lower()
+    finnish = analyse(word, "fi").lemmas
+    swedish = analyse(word, "sv").lemmas
+    return [*([lower] if lower in finnish else finnish), *([lower] if lower == swedish[0] else swedish)]
+
+
+# A query typed on a keyboard without Finnish and Swedish letters ("Sodankyla", "Lulea",
+# "raddningstjanst"): each "a" may stand for "ä" or "å" and each "o" for "ö".
+_NORDIC_LETTERS = {"a": "äå", "o": "ö"}
+_MAX_NORDIC_GUESSES = 6  # letters to vary: at most 3**6 spellings to look up
+
+
+def nordic_spellings(lower: str) -> list[str]:
+    """The spellings with Finnish and Swedish letters of a lower-case word typed without them
+    that the Finnish analyser or the Swedish dictionary knows ("sodankyla" -> "sodankylä",
+    "lulea" -> "luleå"). Only for a word no language knows as typed and holding none of those
+    letters, so "saa" (a Finnish verb) never also stands for "sää"."""
+    if any(c in "äöå" for c in lower) or _known_anywhere(lower):
+        return []
+    where = [i for i, c in enumerate(lower) if c in _NORDIC_LETTERS]
+    if not where or len(where) > _MAX_NORDIC_GUESSES:
+        return []
+    found = []
+    for letters in itertools.product(*(lower[i] + _NORDIC_LETTERS[lower[i]] for i in where)):
+        spelling = list(lower)
+        for i, letter in zip(where, letters, strict=True):
+            spelling[i] = letter
+        candidate = "".join(spelling)
+        if candidate != lower and (analyse(candidate, "fi").known or swedish_dictionary_knows(candidate)):
+            found.append(candidate)
+    return found
+
+
+def _known_anywhere(lower: str) -> bool:
+    return analyse(lower, "fi").known or swedish_dictionary_knows(lower) or analyse(lower, "en").known

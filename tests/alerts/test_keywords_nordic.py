@@ -36,6 +36,8 @@ def sub(keywords: str) -> Subscription:
     ("Sverige", SV, True),
     ("beredskapsövning", SV, True),
     ("kommun", SV, True),
+    ("vatgas", SV, True),                     # typed without "ä"
+    ("Rovaniemella", FI, True),
     ("vety", SV, False),
     ("vätgas", FI, False),
 ])

@@ -213,6 +213,10 @@ class IndexContract:
         ("järnväg", {"local:sv-vatgas"}),         # "järnvägar": the dictionary says "järnvägare"
         ("järnvägen", {"local:sv-vatgas"}),
         ("testauksen", {"url:lapinliitto-1"}),
+        ("vatgas", {"local:sv-vatgas"}),          # typed without Nordic letters: "vätgas"
+        ("jarnvag", {"local:sv-vatgas"}),
+        ("Rovaniemella", {"local:fi-vety", "ted:123456-2026"}),
+        ("kaivosteollisuus", {"local:fi-vety"}),  # the compound; the item has "kaivosteollisuuden"
         ("hydrogen", {"url:presscorner-1"}),      # English still stems
         ("vettyä", set()),                        # "vety" is not the verb "vettyä"
         ("tuulivoima", set()),                    # a word the items do not hold

@@ -11,7 +11,7 @@ import pytest
 
 from euradar.nlp import morphology
 from euradar.nlp.morphology import analyse, finnish_backend
-from euradar.nlp.normalize import index_tokens, query_word_forms, word_forms
+from euradar.nlp.normalize import index_tokens, nordic_spellings, query_word_forms, word_forms
 
 needs_voikko = pytest.mark.skipif(finnish_backend() != "voikko",
                                   reason=f"Voikko not installed ({finnish_backend()}); test.sh installs it")
@@ -72,6 +72,19 @@ def test_swedish_plurals_keep_the_plain_noun_as_a_reading(word, readings):
 ])
 def test_swedish_genitive_of_an_unknown_name_is_found_by_the_name(text, name):
     assert set(query_word_forms(name)) & set(index_tokens(text, "sv"))
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("Sodankyla", "sodankylä"), ("Lulea", "luleå"), ("raddningstjanst", "räddningstjänst"),
+    ("Ostersund", "östersund"), ("kayttaja", "käyttäjä"), ("metsa", "metsä"),
+])
+def test_a_word_typed_without_nordic_letters_stands_for_the_word_with_them(typed, meant):
+    assert meant in query_word_forms(typed)
+
+
+@pytest.mark.parametrize("word", ["saa", "alta", "Lapissa", "hydrogen", "Haparanda", "vätgas"])
+def test_a_word_some_language_knows_as_typed_gets_no_nordic_guesses(word):
+    assert nordic_spellings(word.lower()) == []
 
 
 def test_a_name_ending_in_s_keeps_its_own_form_first():
