@@ -141,22 +141,26 @@ _MAX_NORDIC_GUESSES = 6  # letters to vary: at most 3**6 spellings to look up
 def nordic_spellings(lower: str) -> list[str]:
     """The spellings with Finnish and Swedish letters of a lower-case word typed without them
     that the Finnish analyser or the Swedish dictionary knows ("sodankyla" -> "sodankylä",
-    "lulea" -> "luleå"). Only for a word no language knows as typed and holding none of those
+    "lulea" -> "luleå"), or else that split into two Swedish words ("beredskapsovning" ->
+    "beredskapsövning"). Only for a word no language knows as typed and holding none of those
     letters, so "saa" (a Finnish verb) never also stands for "sää"."""
     if any(c in "äöå" for c in lower) or _known_anywhere(lower):
         return []
     where = [i for i, c in enumerate(lower) if c in _NORDIC_LETTERS]
     if not where or len(where) > _MAX_NORDIC_GUESSES:
         return []
-    found = []
+    candidates = []
     for letters in itertools.product(*(lower[i] + _NORDIC_LETTERS[lower[i]] for i in where)):
         spelling = list(lower)
         for i, letter in zip(where, letters, strict=True):
             spelling[i] = letter
-        candidate = "".join(spelling)
-        if candidate != lower and (analyse(candidate, "fi").known or swedish_dictionary_knows(candidate)):
-            found.append(candidate)
-    return found
+        if (candidate := "".join(spelling)) != lower:
+            candidates.append(candidate)
+    known = [c for c in candidates if analyse(c, "fi").known or swedish_dictionary_knows(c)]
+    # A Swedish compound is in no dictionary ("beredskapsövning"): failing a known word, a
+    # spelling the splitter reads as exactly two known words. Wrong letters split into more
+    # and stranger pieces ("beredskåpsövning" -> "bereda", "skåp", "sövning").
+    return known or [c for c in candidates if len(analyse(c, "sv").parts) == 2]
 
 
 def _known_anywhere(lower: str) -> bool:

@@ -215,6 +215,7 @@ class IndexContract:
         ("testauksen", {"url:lapinliitto-1"}),
         ("vatgas", {"local:sv-vatgas"}),          # typed without Nordic letters: "vätgas"
         ("jarnvag", {"local:sv-vatgas"}),
+        ("beredskapsovning", {"local:sv-vatgas"}),  # a compound no dictionary holds
         ("Rovaniemella", {"local:fi-vety", "ted:123456-2026"}),
         ("kaivosteollisuus", {"local:fi-vety"}),  # the compound; the item has "kaivosteollisuuden"
         ("hydrogen", {"url:presscorner-1"}),      # English still stems

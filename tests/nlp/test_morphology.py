@@ -77,9 +77,11 @@ def test_swedish_genitive_of_an_unknown_name_is_found_by_the_name(text, name):
 @pytest.mark.parametrize("typed, meant", [
     ("Sodankyla", "sodankylä"), ("Lulea", "luleå"), ("raddningstjanst", "räddningstjänst"),
     ("Ostersund", "östersund"), ("kayttaja", "käyttäjä"), ("metsa", "metsä"),
+    ("beredskapsovning", "beredskapsövning"), ("vatgasproduktion", "vätgasproduktion"),  # compounds
 ])
 def test_a_word_typed_without_nordic_letters_stands_for_the_word_with_them(typed, meant):
     assert meant in query_word_forms(typed)
+    assert nordic_spellings(typed.lower()) == [meant]  # and for no other spelling
 
 
 @pytest.mark.parametrize("word", ["saa", "alta", "Lapissa", "hydrogen", "Haparanda", "vätgas"])
