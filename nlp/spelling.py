@@ -50,7 +50,7 @@ _WORDS = {
     "fulfillment": "fulfilment", "skillful": "skilful", "installment": "instalment",
     "installments": "instalments", "maneuver": "manoeuvre", "maneuvers": "manoeuvres",
     "jewelry": "jewellery", "plow": "plough", "plows": "ploughs", "esthetic": "aesthetic",
-    "esthetics": "aesthetics", "pediatric": "paediatric", "anemia": "anaemia",
+    "esthetics": "aesthetics", "anemia": "anaemia",
 }
 _PREFIXES = (("archeolog", "archaeolog"), ("paleo", "palaeo"), ("pediatric", "paediatric"))
 _DOUBLE_L_RE = re.compile(r"^([a-z]*[aeiouy][a-z]*)([aeiou])ll(ing|ed|er|ers)$")
